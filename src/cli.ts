@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * The executable: parses the command line (program.ts), wires the real dependencies, writes the
+ * report to stdout and maps every error to its exit code. Nothing imports this module.
+ */
+import { createReadStream } from "node:fs";
+import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
+import { CommanderError } from "commander";
+import { loadCorpus } from "./dataset/corpus.js";
+import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
+import { TransformersEmbedder } from "./embed/transformers.js";
+import { CliError, ExitCode } from "./errors.js";
+import { run } from "./pipeline.js";
+import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
+import { createProgress } from "./progress.js";
+import { formatResult } from "./report/format.js";
+import type { Corpus } from "./types.js";
+
+const require = createRequire(import.meta.url);
+const VERSION: string = (require("../package.json") as { version: string }).version;
+
+/** Writes to stdout and resolves once flushed, so the exit code follows the data. */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+const note = (cfg: SourceConfig) => (line: string) => {
+  if (!cfg.quiet) process.stderr.write(`newsgroup-cluster: ${line}\n`);
+};
+
+async function readCorpus(cfg: SourceConfig): Promise<Corpus> {
+  const located = await locateArchive(
+    {
+      explicitPath: cfg.data?.path,
+      explicitFrom: cfg.data?.from,
+      cacheDir: cfg.cacheDir,
+      offline: cfg.offline,
+      url: process.env.NEWSGROUP_CLUSTER_DATA_URL ?? OFFICIAL_URL,
+      sha256: process.env.NEWSGROUP_CLUSTER_DATA_SHA256 ?? OFFICIAL_SHA256,
+      timeoutMs: Number(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS ?? 60_000),
+    },
+    { fetch: globalThis.fetch, log: note(cfg) },
+  );
+  return loadCorpus(createReadStream(located.path), cfg.selection, located.path);
+}
+
+async function runCorpus(cfg: SourceConfig): Promise<void> {
+  const corpus = await readCorpus(cfg);
+  const lines = corpus.docs.map((d) =>
+    JSON.stringify({ split: d.split, group: d.group, id: d.id, text: d.text }),
+  );
+  await writeOut(lines.length > 0 ? `${lines.join("\n")}\n` : "");
+}
+
+async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {
+  const log = note(cfg);
+  const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
+  try {
+    const { result } = await run(
+      { selection: cfg.selection, k: cfg.k, seed: cfg.seed, nInit: cfg.nInit, maxIterations: cfg.maxIterations },
+      {
+        loadCorpus: () => readCorpus(cfg),
+        createEmbedder: () =>
+          TransformersEmbedder.create({
+            model: cfg.model,
+            modelsDir: cfg.modelsDir,
+            cacheDir: cfg.cacheDir,
+            offline: cfg.offline,
+            remoteHost: process.env.NEWSGROUP_CLUSTER_HF_ENDPOINT,
+            dtype: cfg.dtype,
+            device: cfg.device,
+            maxLength: cfg.maxLength,
+            batchSize: cfg.batchSize,
+            threads: cfg.threads,
+            log,
+          }),
+        now: () => performance.now(),
+        onEmbedProgress: (done, total) => progress.update(done, total),
+        signal,
+      },
+    );
+    progress.stop();
+    await writeOut(formatResult(result, cfg.format, VERSION));
+  } finally {
+    progress.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let debug = argv.includes("--debug");
+  process.once("SIGINT", () => {
+    controller.abort();
+    process.stderr.write("\nnewsgroup-cluster: interrupted\n");
+    process.exit(ExitCode.interrupted);
+  });
+  // `newsgroup-cluster ... | head -1`: the reader went away; that is not an error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(ExitCode.ok);
+  });
+
+  const program = buildProgram(VERSION, process.env, async (cfg: Config) => {
+    debug = cfg.debug;
+    switch (cfg.command) {
+      case "corpus":
+        return runCorpus(cfg);
+      case "cluster":
+        return runCluster(cfg, controller.signal);
+    }
+  });
+  program.exitOverride();
+  program.commands.forEach((c) => c.exitOverride());
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every parse error is a usage error (commander printed it).
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`newsgroup-cluster: error: ${err.message}\n`);
+      if (debug && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof Error && err.name === "AbortError") return ExitCode.interrupted;
+    process.stderr.write(`newsgroup-cluster: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write("newsgroup-cluster: run again with --debug for the stack trace, and please report it\n");
+    return ExitCode.internal;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,77 @@
+/**
+ * Reads posts straight out of `20news-bydate.tar.gz` (gzip + tar) without extracting to disk.
+ * tar-stream does the tar parsing: a well-kept streaming parser that handles GNU/pax headers,
+ * long names and padding, which a hand-written reader would have to get right on its own.
+ */
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import tar from "tar-stream";
+import { dataError } from "../errors.js";
+import type { Split } from "../types.js";
+
+/** One post file as stored in the archive. */
+export interface RawPost {
+  split: Split;
+  group: string;
+  id: string;
+  bytes: Uint8Array;
+}
+
+const ENTRY_RE = /^(?:\.\/)?20news-bydate-(train|test)\/([^/]+)\/([^/]+)$/;
+
+/**
+ * Streams the archive and returns the post files accepted by `want`, in archive order.
+ * @param source gzip-compressed tar bytes.
+ * @param want called with (split, group) of each post file; only accepted posts are buffered.
+ * @param label the archive's name, for error messages.
+ * @throws CliError(data) when the stream is not gzip, is truncated, or holds no post files.
+ */
+export async function readTarball(
+  source: Readable,
+  want: (split: Split, group: string) => boolean,
+  label: string,
+): Promise<{ posts: RawPost[]; groupsSeen: Set<string>; fileCount: number }> {
+  const posts: RawPost[] = [];
+  const groupsSeen = new Set<string>();
+  let fileCount = 0;
+  const extract = tar.extract();
+  extract.on("entry", (header, stream, next) => {
+    const m = header.type === "file" ? ENTRY_RE.exec(header.name) : null;
+    if (!m) {
+      stream.on("end", next);
+      stream.resume();
+      return;
+    }
+    const split = m[1] as Split;
+    const group = m[2] as string;
+    const id = m[3] as string;
+    fileCount++;
+    groupsSeen.add(group);
+    if (!want(split, group)) {
+      stream.on("end", next);
+      stream.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    stream.on("end", () => {
+      posts.push({ split, group, id, bytes: Buffer.concat(chunks) });
+      next();
+    });
+  });
+  try {
+    await pipeline(source, createGunzip(), extract);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw dataError(`cannot read ${label}: ${reason} (expected the gzip-compressed tar 20news-bydate.tar.gz)`, err);
+  }
+  if (fileCount === 0) {
+    throw dataError(
+      `${label} holds no posts in the 20news-bydate layout (20news-bydate-{train,test}/<group>/<id>)`,
+    );
+  }
+  return { posts, groupsSeen, fileCount };
+}

@@ -1,0 +1,43 @@
+/**
+ * Whether onnxruntime-node can use CUDA here. Checked before asking onnxruntime, so that
+ * `--device auto` on a CPU machine says plainly why it uses the CPU instead of printing
+ * onnxruntime's native loader errors.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** Folder of onnxruntime-node's native binaries for this platform. */
+export function onnxruntimeBinDir(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const pkg = require.resolve("onnxruntime-node/package.json");
+    return join(dirname(pkg), "bin", "napi-v6", process.platform, process.arch);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * @returns undefined when CUDA looks usable, else the reason it is not (one phrase).
+ * @param probe injectable for tests.
+ */
+export function cudaUnavailableReason(
+  probe: { platform: string; arch: string; exists: (p: string) => boolean; binDir: string | undefined } = {
+    platform: process.platform,
+    arch: process.arch,
+    exists: existsSync,
+    binDir: onnxruntimeBinDir(),
+  },
+): string | undefined {
+  if (probe.platform !== "linux" || probe.arch !== "x64") {
+    return `onnxruntime-node has no CUDA build for ${probe.platform}-${probe.arch}`;
+  }
+  if (!probe.exists("/dev/nvidiactl") && !probe.exists("/proc/driver/nvidia/version")) {
+    return "no NVIDIA GPU or driver found";
+  }
+  if (probe.binDir === undefined || !probe.exists(join(probe.binDir, "libonnxruntime_providers_cuda.so"))) {
+    return `the CUDA provider libraries are not installed (no libonnxruntime_providers_cuda.so in ${probe.binDir ?? "onnxruntime-node"}); reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12, see the README`;
+  }
+  return undefined;
+}

@@ -1,0 +1,29 @@
+/**
+ * The embedding stage's interface. Implementations: `transformers.ts` (all-MiniLM-L6-v2 through
+ * transformers.js); tests use fakes that return fixed vectors.
+ */
+import type { Embeddings } from "../types.js";
+
+/** Progress of an embedding run: posts done out of total. */
+export type EmbedProgress = (done: number, total: number) => void;
+
+/** What the embedder actually ran with, for reports. */
+export interface EmbedderInfo {
+  model: string;
+  dtype: string;
+  device: string;
+  maxLength: number;
+  dims: number;
+}
+
+export interface Embedder {
+  readonly info: EmbedderInfo;
+  /**
+   * Embeds texts; row i of the result belongs to texts[i]. Rows are L2-normalised.
+   * @param signal aborts between batches.
+   */
+  embed(texts: readonly string[], onProgress?: EmbedProgress, signal?: AbortSignal): Promise<Embeddings>;
+  /** Word pieces per text, [CLS] and [SEP] included, after truncation. */
+  tokenLengths?(texts: readonly string[]): number[];
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,228 @@
+/**
+ * The transformers.js implementation of `Embedder`: all-MiniLM-L6-v2 (or any BERT-style
+ * sentence-transformers export) on onnxruntime-node. The only module that imports
+ * `@huggingface/transformers`; device and runtime choices live here and in `device.ts`.
+ */
+import { existsSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import {
+  AutoModel,
+  AutoTokenizer,
+  env,
+  LogLevel,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  Tensor,
+} from "@huggingface/transformers";
+import { deviceError, modelError } from "../errors.js";
+import type { DeviceChoice, Embeddings } from "../types.js";
+import { cudaUnavailableReason } from "./device.js";
+import type { EmbedProgress, Embedder, EmbedderInfo } from "./embedder.js";
+import { meanPoolNormalize, padBatch, planBatches, withSpecialTokens } from "./tokens.js";
+
+/** transformers.js's file-name suffix of each dtype (`onnx/model<suffix>.onnx`). */
+const DTYPE_SUFFIX: Record<string, string> = {
+  fp32: "",
+  fp16: "_fp16",
+  int8: "_int8",
+  uint8: "_uint8",
+  q8: "_quantized",
+  q4: "_q4",
+  q4f16: "_q4f16",
+  bnb4: "_bnb4",
+};
+
+export interface TransformersEmbedderOptions {
+  /** Model id, e.g. `Xenova/all-MiniLM-L6-v2`, resolved in `modelsDir` or on the Hub. */
+  model: string;
+  /** A local folder in transformers.js layout; when set, nothing is downloaded. */
+  modelsDir?: string | undefined;
+  /** Where Hub downloads are cached (used when `modelsDir` is unset). */
+  cacheDir: string;
+  /** Forbid Hub downloads. */
+  offline: boolean;
+  /** Hub endpoint (default https://huggingface.co/). */
+  remoteHost?: string | undefined;
+  /** `auto` picks q8 on CPU and fp32 on CUDA. */
+  dtype: string;
+  device: DeviceChoice;
+  /** Word pieces per post, [CLS] and [SEP] included (sentence-transformers: 256). */
+  maxLength: number;
+  batchSize: number;
+  /** onnxruntime intra-op threads; 0 = one per core. */
+  threads: number;
+  /** One line for stderr (warnings, fallbacks). */
+  log: (line: string) => void;
+}
+
+/** dtype that `auto` resolves to on a device. */
+export function autoDtype(device: "cpu" | "cuda"): string {
+  return device === "cuda" ? "fp32" : "q8";
+}
+
+function checkLocalModel(dir: string, model: string, dtype: string): void {
+  const root = join(dir, model);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw modelError(`model ${model} not found in ${dir} (no folder ${root})`);
+  }
+  for (const f of ["config.json", "tokenizer.json"]) {
+    if (!existsSync(join(root, f))) throw modelError(`model folder ${root} lacks ${f}`);
+  }
+  const onnx = join(root, "onnx", `model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`);
+  if (!existsSync(onnx)) {
+    throw modelError(
+      `model folder ${root} has no weights for --dtype ${dtype}: missing ${onnx}`,
+    );
+  }
+}
+
+export class TransformersEmbedder implements Embedder {
+  readonly info: EmbedderInfo;
+  private readonly clsId: number;
+  private constructor(
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+    info: EmbedderInfo,
+    private readonly batchSize: number,
+  ) {
+    this.info = info;
+    this.clsId = tokenizer.convert_tokens_to_ids("[CLS]");
+  }
+
+  /**
+   * Loads tokenizer and model. `device: auto` tries CUDA only where a GPU and the CUDA provider
+   * libraries are present, and otherwise says on stderr that it uses the CPU.
+   * @throws CliError(model) for missing or unreadable model files, CliError(device) when
+   * `device: cuda` cannot be honoured.
+   */
+  static async create(opts: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
+    // transformers.js logs info lines to stdout; stdout is reserved for data.
+    env.logLevel = LogLevel.ERROR;
+    if (opts.modelsDir !== undefined) {
+      env.localModelPath = opts.modelsDir.endsWith("/") ? opts.modelsDir : `${opts.modelsDir}/`;
+      env.allowLocalModels = true;
+      env.allowRemoteModels = false;
+    } else {
+      env.allowLocalModels = false;
+      env.allowRemoteModels = !opts.offline;
+      env.cacheDir = join(opts.cacheDir, "models");
+      if (opts.remoteHost !== undefined) env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
+    }
+
+    let device: "cpu" | "cuda" = "cpu";
+    if (opts.device !== "cpu") {
+      const reason = cudaUnavailableReason();
+      if (reason === undefined) device = "cuda";
+      else if (opts.device === "cuda") throw deviceError(`--device cuda: ${reason}`);
+      else opts.log(`device auto: using CPU (${reason})`);
+    }
+
+    const tokenizer = await loadTokenizer(opts);
+    let loaded = await loadModel(opts, device).catch(async (err) => {
+      if (device === "cuda" && opts.device === "auto") {
+        opts.log(`device auto: CUDA failed to load (${firstLine(err)}); using CPU`);
+        device = "cpu";
+        return undefined;
+      }
+      throw err;
+    });
+    if (loaded === undefined) loaded = await loadModel(opts, "cpu");
+    const dims = Number((loaded.model.config as unknown as { hidden_size?: number }).hidden_size ?? 0);
+    return new TransformersEmbedder(
+      tokenizer,
+      loaded.model,
+      { model: opts.model, dtype: loaded.dtype, device, maxLength: opts.maxLength, dims },
+      opts.batchSize,
+    );
+  }
+
+  /** Word-piece ids of each text, truncated with [CLS] ... [SEP] kept. */
+  encode(texts: readonly string[]): number[][] {
+    const cls = this.clsId;
+    const sep = this.tokenizer.sep_token_id ?? 102;
+    return texts.map((t) =>
+      withSpecialTokens(this.tokenizer.encode(t, { add_special_tokens: false }), this.info.maxLength, cls, sep),
+    );
+  }
+
+  tokenLengths(texts: readonly string[]): number[] {
+    return this.encode(texts).map((s) => s.length);
+  }
+
+  async embed(texts: readonly string[], onProgress?: EmbedProgress, signal?: AbortSignal): Promise<Embeddings> {
+    const seqs = this.encode(texts);
+    const pad = this.tokenizer.pad_token_id ?? 0;
+    let dims = this.info.dims;
+    let out: Float32Array | undefined;
+    let done = 0;
+    onProgress?.(0, texts.length);
+    for (const batch of planBatches(seqs.map((s) => s.length), this.batchSize)) {
+      signal?.throwIfAborted();
+      const padded = padBatch(batch.map((i) => seqs[i] as number[]), pad);
+      const shape = [padded.rows, padded.width];
+      const result = await this.model({
+        input_ids: new Tensor("int64", padded.inputIds, shape),
+        attention_mask: new Tensor("int64", padded.attentionMask, shape),
+        token_type_ids: new Tensor("int64", padded.tokenTypeIds, shape),
+      });
+      const hidden = result.last_hidden_state as Tensor;
+      dims = hidden.dims[2] as number;
+      out ??= new Float32Array(texts.length * dims);
+      const pooled = meanPoolNormalize(hidden.data as Float32Array, padded.rows, padded.width, dims, padded.lengths);
+      batch.forEach((row, b) => {
+        (out as Float32Array).set(pooled.subarray(b * dims, (b + 1) * dims), row * dims);
+      });
+      hidden.dispose?.();
+      done += batch.length;
+      onProgress?.(done, texts.length);
+    }
+    return { rows: texts.length, dims, data: out ?? new Float32Array(0) };
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrainedTokenizer> {
+  if (opts.modelsDir !== undefined) {
+    // The tokenizer and config are checked up front; the weights per device in loadModel.
+    const root = join(opts.modelsDir, opts.model);
+    if (!existsSync(root)) throw modelError(`model ${opts.model} not found in ${opts.modelsDir} (no folder ${root})`);
+  }
+  try {
+    return await AutoTokenizer.from_pretrained(opts.model);
+  } catch (err) {
+    throw modelError(`cannot load the tokenizer of ${opts.model}: ${firstLine(err)}`, err);
+  }
+}
+
+async function loadModel(
+  opts: TransformersEmbedderOptions,
+  device: "cpu" | "cuda",
+): Promise<{ model: PreTrainedModel; dtype: string }> {
+  const dtype = opts.dtype === "auto" ? autoDtype(device) : opts.dtype;
+  if (opts.modelsDir !== undefined) checkLocalModel(opts.modelsDir, opts.model, dtype);
+  const threads = opts.threads > 0 ? opts.threads : availableParallelism();
+  try {
+    const model = await AutoModel.from_pretrained(opts.model, {
+      dtype: dtype as "fp32",
+      device,
+      session_options:
+        device === "cpu"
+          ? { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 }
+          : { logSeverityLevel: 3 },
+    });
+    return { model, dtype };
+  } catch (err) {
+    const msg = firstLine(err);
+    if (device === "cuda") throw deviceError(`--device cuda: onnxruntime could not start the CUDA execution provider: ${msg}`, err);
+    throw modelError(`cannot load model ${opts.model} (${dtype}): ${msg}`, err);
+  }
+}
+
+function firstLine(err: unknown): string {
+  const s = err instanceof Error ? err.message : String(err);
+  return (s.split("\n")[0] ?? s).trim();
+}

@@ -1,0 +1,90 @@
+/**
+ * Shared data shapes of the pipeline. This module imports nothing.
+ */
+
+/** The two halves of the "bydate" corpus. */
+export type Split = "train" | "test";
+/** Which halves to load. `all` is train followed by test, as scikit-learn does. */
+export type Subset = Split | "all";
+/** Parts of a post that scikit-learn's `fetch_20newsgroups(remove=...)` can strip. */
+export type RemovePart = "headers" | "footers" | "quotes";
+
+/** One post of the corpus, after cleaning. */
+export interface Doc {
+  split: Split;
+  /** Newsgroup name, e.g. `sci.space`. */
+  group: string;
+  /** The post's file name inside its group folder, e.g. `60154`. */
+  id: string;
+  /** Cleaned text (latin-1 decoded, then stripped as requested). */
+  text: string;
+}
+
+/** A selection of posts in corpus order: split (train, test), then group name, then numeric id. */
+export interface Corpus {
+  /** Selected newsgroups, sorted by name. */
+  groups: string[];
+  docs: Doc[];
+}
+
+/** Row-major matrix of embeddings: row i belongs to the i-th post of the corpus. */
+export interface Embeddings {
+  rows: number;
+  dims: number;
+  /** `rows * dims` float32 values. */
+  data: Float32Array;
+}
+
+/** Result of k-means. */
+export interface Clustering {
+  k: number;
+  /** Cluster index (0..k-1) of each row, consistent with `centroids`. */
+  labels: Int32Array;
+  /** k rows of `dims` values. */
+  centroids: Float64Array[];
+  /** Sum of squared distances of rows to their centroid. */
+  inertia: number;
+  /** Lloyd iterations of the kept restart. */
+  iterations: number;
+  /** Index of the kept restart (0-based) out of `nInit`. */
+  bestInit: number;
+  nInit: number;
+}
+
+/** Newsgroup-by-cluster counts: `counts[i][j]` = posts of `groups[i]` in cluster `clusters[j]`. */
+export interface Contingency {
+  groups: string[];
+  /** Cluster ids shown as column headers, in column order. */
+  clusters: number[];
+  counts: number[][];
+}
+
+export type OutputFormat = "table" | "csv" | "tsv" | "json" | "markdown";
+export type DeviceChoice = "auto" | "cpu" | "cuda";
+export type Dtype = "fp32" | "fp16" | "q8" | "int8" | "uint8" | "q4" | "bnb4" | "q4f16";
+
+/** Which posts to load and how to clean them. */
+export interface CorpusSelection {
+  categories: string[];
+  subset: Subset;
+  remove: RemovePart[];
+}
+
+/** Everything a run produced, as reported (`--format json` prints it whole). */
+export interface RunResult {
+  config: {
+    selection: CorpusSelection;
+    model: string;
+    dtype: string;
+    device: string;
+    maxLength: number;
+    k: number;
+    seed: number;
+    nInit: number;
+  };
+  posts: number;
+  table: Contingency;
+  inertia: number;
+  /** Wall-clock seconds per stage. */
+  timings: Record<string, number>;
+}
