@@ -197,6 +197,7 @@ export function buildProgram(version: string, env: ToolEnv, onConfig: (c: Config
     )
     .version(version)
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .allowExcessArguments(false);
 
   addSourceOptions(program)
