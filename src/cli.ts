@@ -3,14 +3,14 @@
  * The executable: parses the command line (program.ts), wires the real dependencies, writes the
  * report to stdout and maps every error to its exit code. Nothing imports this module.
  */
-import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
 import { loadCorpus } from "./dataset/corpus.js";
 import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { TransformersEmbedder } from "./embed/transformers.js";
-import { CliError, ExitCode } from "./errors.js";
+import { CliError, dataError, ExitCode } from "./errors.js";
 import { run } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
 import { createProgress } from "./progress.js";
@@ -44,7 +44,13 @@ async function readCorpus(cfg: SourceConfig): Promise<Corpus> {
     },
     { fetch: globalThis.fetch, log: note(cfg) },
   );
-  return loadCorpus(createReadStream(located.path), cfg.selection, located.path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(located.path);
+  } catch (err) {
+    throw dataError(`cannot read ${located.path}: ${(err as Error).message}`, err);
+  }
+  return loadCorpus(bytes, cfg.selection, located.path);
 }
 
 async function runCorpus(cfg: SourceConfig): Promise<void> {
@@ -60,7 +66,13 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
   const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
   try {
     const { result } = await run(
-      { selection: cfg.selection, k: cfg.k, seed: cfg.seed, nInit: cfg.nInit, maxIterations: cfg.maxIterations },
+      {
+        selection: cfg.selection,
+        k: cfg.k,
+        seed: cfg.seed,
+        nInit: cfg.nInit,
+        maxIterations: cfg.maxIterations,
+      },
       {
         loadCorpus: () => readCorpus(cfg),
         createEmbedder: () =>
@@ -123,13 +135,19 @@ async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof CliError) {
       process.stderr.write(`newsgroup-cluster: error: ${err.message}\n`);
-      if (debug && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
+      if (debug && err.cause)
+        process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
       return err.exitCode;
     }
     if (err instanceof Error && err.name === "AbortError") return ExitCode.interrupted;
-    process.stderr.write(`newsgroup-cluster: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `newsgroup-cluster: internal error: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    else process.stderr.write("newsgroup-cluster: run again with --debug for the stack trace, and please report it\n");
+    else
+      process.stderr.write(
+        "newsgroup-cluster: run again with --debug for the stack trace, and please report it\n",
+      );
     return ExitCode.internal;
   }
 }

@@ -3,7 +3,7 @@
  * corpus, the embedder, the clock, progress) is passed in, so tests can drive it with fakes.
  */
 import { cluster } from "./cluster/kmeans.js";
-import type { EmbedProgress, Embedder } from "./embed/embedder.js";
+import type { Embedder, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
 import { contingency } from "./evaluate/contingency.js";
 import type { Corpus, CorpusSelection, RunResult } from "./types.js";
@@ -53,7 +53,9 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
   const corpus = await time("corpus", deps.loadCorpus);
   const k = config.k ?? corpus.groups.length;
   if (k > corpus.docs.length) {
-    throw usageError(`--k ${k} is larger than the number of posts (${corpus.docs.length}); use 1..${corpus.docs.length}`);
+    throw usageError(
+      `--k ${k} is larger than the number of posts (${corpus.docs.length}); use 1..${corpus.docs.length}`,
+    );
   }
   deps.onStage?.("model", "loading the model");
   const embedder = await time("model", deps.createEmbedder);
@@ -68,7 +70,13 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
     );
     deps.onStage?.("cluster", `k-means, k=${k}`);
     const clustering = await time("cluster", () =>
-      cluster(emb, { k, seed: config.seed, nInit: config.nInit, maxIterations: config.maxIterations, tolerance: 1e-6 }),
+      cluster(emb, {
+        k,
+        seed: config.seed,
+        nInit: config.nInit,
+        maxIterations: config.maxIterations,
+        tolerance: 1e-6,
+      }),
     );
     const table = contingency(corpus.groups, corpus.docs, clustering.labels, k);
     return {

@@ -11,7 +11,17 @@ import type { CorpusSelection, DeviceChoice, OutputFormat, RemovePart, Subset } 
 export const FORMATS: readonly OutputFormat[] = ["table", "csv", "tsv", "json", "markdown"];
 export const SUBSETS: readonly Subset[] = ["train", "test", "all"];
 export const DEVICES: readonly DeviceChoice[] = ["auto", "cpu", "cuda"];
-export const DTYPES = ["auto", "fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4"] as const;
+export const DTYPES = [
+  "auto",
+  "fp32",
+  "fp16",
+  "q8",
+  "int8",
+  "uint8",
+  "q4",
+  "q4f16",
+  "bnb4",
+] as const;
 export const REMOVABLE: readonly RemovePart[] = ["headers", "footers", "quotes"];
 export const DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2";
 
@@ -88,9 +98,14 @@ export function suggestGroups(name: string): string[] {
   const lower = name.toLowerCase();
   const sub = ALL_GROUPS.filter((g) => g.includes(lower));
   if (sub.length > 0 && lower.length >= 3) return sub.slice(0, 3);
-  const scored = ALL_GROUPS.map((g) => ({ g, d: editDistance(lower, g) })).sort((x, y) => x.d - y.d);
+  const scored = ALL_GROUPS.map((g) => ({ g, d: editDistance(lower, g) })).sort(
+    (x, y) => x.d - y.d,
+  );
   const best = scored[0]?.d ?? 0;
-  return scored.filter((s) => s.d <= best + 1).slice(0, 3).map((s) => s.g);
+  return scored
+    .filter((s) => s.d <= best + 1)
+    .slice(0, 3)
+    .map((s) => s.g);
 }
 
 /** `--categories`: `all`, or a comma list of distinct newsgroup names. */
@@ -110,7 +125,8 @@ export function parseCategories(value: string): string[] {
         `unknown newsgroup '${n}'; did you mean ${suggestGroups(n).join(", ")}? (or 'all'; see --help for the 20 names)`,
       );
     }
-    if (seen.has(n)) throw new InvalidArgumentError(`newsgroup '${n}' is listed twice in --categories.`);
+    if (seen.has(n))
+      throw new InvalidArgumentError(`newsgroup '${n}' is listed twice in --categories.`);
     seen.add(n);
   }
   return [...seen].sort();
@@ -136,7 +152,10 @@ export function parseRemove(value: string): RemovePart[] {
 /** The default cache directory: NEWSGROUP_CLUSTER_CACHE, else XDG cache home. */
 export function defaultCacheDir(env: ToolEnv, home: string = homedir()): string {
   if (env.NEWSGROUP_CLUSTER_CACHE) return resolve(env.NEWSGROUP_CLUSTER_CACHE);
-  const xdg = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/") ? env.XDG_CACHE_HOME : join(home, ".cache");
+  const xdg =
+    env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/")
+      ? env.XDG_CACHE_HOME
+      : join(home, ".cache");
   return join(xdg, "newsgroup-cluster");
 }
 
@@ -158,14 +177,22 @@ function addSourceOptions(cmd: Command): Command {
         .argParser(parseCategories)
         .default([...DEFAULT_GROUPS], DEFAULT_GROUPS.join(",")),
     )
-    .addOption(new Option("--subset <subset>", "which split to load").choices(SUBSETS).default("all"))
     .addOption(
-      new Option("--remove <parts>", "strip these from each post: headers,footers,quotes, or 'none'")
+      new Option("--subset <subset>", "which split to load").choices(SUBSETS).default("all"),
+    )
+    .addOption(
+      new Option(
+        "--remove <parts>",
+        "strip these from each post: headers,footers,quotes, or 'none'",
+      )
         .argParser(parseRemove)
         .default([...REMOVABLE], "headers,footers,quotes"),
     )
     .option("--data <file>", "the 20news-bydate.tar.gz archive (env NEWSGROUP_CLUSTER_DATA)")
-    .option("--cache-dir <dir>", "cache directory (env NEWSGROUP_CLUSTER_CACHE, default $XDG_CACHE_HOME/newsgroup-cluster)")
+    .option(
+      "--cache-dir <dir>",
+      "cache directory (env NEWSGROUP_CLUSTER_CACHE, default $XDG_CACHE_HOME/newsgroup-cluster)",
+    )
     .option("--offline", "never download; fail with a hint instead")
     .option("-q, --quiet", "no progress or notes on stderr (errors still go there)")
     .option("--debug", "show stack traces of errors");
@@ -174,7 +201,8 @@ function addSourceOptions(cmd: Command): Command {
 function sourceConfig(o: RawSource, env: ToolEnv): SourceConfig {
   let data: SourceConfig["data"];
   if (o.data !== undefined) data = { path: resolve(o.data), from: "--data" };
-  else if (env.NEWSGROUP_CLUSTER_DATA) data = { path: resolve(env.NEWSGROUP_CLUSTER_DATA), from: "NEWSGROUP_CLUSTER_DATA" };
+  else if (env.NEWSGROUP_CLUSTER_DATA)
+    data = { path: resolve(env.NEWSGROUP_CLUSTER_DATA), from: "NEWSGROUP_CLUSTER_DATA" };
   return {
     selection: { categories: o.categories, subset: o.subset, remove: o.remove },
     data,
@@ -190,7 +218,11 @@ function sourceConfig(o: RawSource, env: ToolEnv): SourceConfig {
  * the user ran; commander reports usage errors itself (exit code set by the caller's
  * `exitOverride`).
  */
-export function buildProgram(version: string, env: ToolEnv, onConfig: (c: Config) => Promise<void>): Command {
+export function buildProgram(
+  version: string,
+  env: ToolEnv,
+  onConfig: (c: Config) => Promise<void>,
+): Command {
   const program = new Command("newsgroup-cluster")
     .description(
       "Embed 20 Newsgroups posts with all-MiniLM-L6-v2 and cluster them with k-means; prints the newsgroup-by-cluster table.",
@@ -202,32 +234,63 @@ export function buildProgram(version: string, env: ToolEnv, onConfig: (c: Config
 
   addSourceOptions(program)
     .addOption(
-      new Option("-k, --k <n>", "number of clusters, 1..number of posts (default: one per newsgroup)").argParser(
+      new Option(
+        "-k, --k <n>",
+        "number of clusters, 1..number of posts (default: one per newsgroup)",
+      ).argParser(
         intParser("--k", 1, Number.MAX_SAFE_INTEGER, "an integer from 1 to the number of posts"),
       ),
     )
-    .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("table"))
-    .addOption(new Option("--model <id>", "model id, in --models or on the Hugging Face Hub").default(DEFAULT_MODEL))
-    .option("--models <dir>", "local models folder in transformers.js layout (env NEWSGROUP_CLUSTER_MODELS); nothing is downloaded")
     .addOption(
-      new Option("--dtype <dtype>", "weights to load; auto = q8 on CPU, fp32 on CUDA").choices(DTYPES).default("auto"),
-    )
-    .addOption(new Option("--device <device>", "where to run the model").choices(DEVICES).default("auto"))
-    .addOption(new Option("--seed <n>", "k-means seed").argParser(intParser("--seed", 0, 2 ** 32 - 1)).default(42))
-    .addOption(
-      new Option("--n-init <n>", "k-means restarts; the lowest inertia wins").argParser(intParser("--n-init", 1, 1000)).default(10),
+      new Option("-f, --format <format>", "output format").choices(FORMATS).default("table"),
     )
     .addOption(
-      new Option("--max-iter <n>", "k-means iterations per restart").argParser(intParser("--max-iter", 1, 100000)).default(300),
+      new Option("--model <id>", "model id, in --models or on the Hugging Face Hub").default(
+        DEFAULT_MODEL,
+      ),
+    )
+    .option(
+      "--models <dir>",
+      "local models folder in transformers.js layout (env NEWSGROUP_CLUSTER_MODELS); nothing is downloaded",
     )
     .addOption(
-      new Option("--batch-size <n>", "posts per model call").argParser(intParser("--batch-size", 1, 4096)).default(32),
+      new Option("--dtype <dtype>", "weights to load; auto = q8 on CPU, fp32 on CUDA")
+        .choices(DTYPES)
+        .default("auto"),
     )
     .addOption(
-      new Option("--threads <n>", "CPU threads for the model, 0 = one per core").argParser(intParser("--threads", 0, 1024)).default(0),
+      new Option("--device <device>", "where to run the model").choices(DEVICES).default("auto"),
     )
     .addOption(
-      new Option("--max-length <n>", "word pieces per post incl. [CLS]/[SEP] (sentence-transformers: 256)")
+      new Option("--seed <n>", "k-means seed")
+        .argParser(intParser("--seed", 0, 2 ** 32 - 1))
+        .default(42),
+    )
+    .addOption(
+      new Option("--n-init <n>", "k-means restarts; the lowest inertia wins")
+        .argParser(intParser("--n-init", 1, 1000))
+        .default(10),
+    )
+    .addOption(
+      new Option("--max-iter <n>", "k-means iterations per restart")
+        .argParser(intParser("--max-iter", 1, 100000))
+        .default(300),
+    )
+    .addOption(
+      new Option("--batch-size <n>", "posts per model call")
+        .argParser(intParser("--batch-size", 1, 4096))
+        .default(32),
+    )
+    .addOption(
+      new Option("--threads <n>", "CPU threads for the model, 0 = one per core")
+        .argParser(intParser("--threads", 0, 1024))
+        .default(0),
+    )
+    .addOption(
+      new Option(
+        "--max-length <n>",
+        "word pieces per post incl. [CLS]/[SEP] (sentence-transformers: 256)",
+      )
         .argParser(intParser("--max-length", 2, 512))
         .default(256),
     )
@@ -254,7 +317,9 @@ export function buildProgram(version: string, env: ToolEnv, onConfig: (c: Config
   addSourceOptions(
     program
       .command("corpus")
-      .description("print the selected, cleaned posts as JSON Lines ({split, group, id, text}), in corpus order"),
+      .description(
+        "print the selected, cleaned posts as JSON Lines ({split, group, id, text}), in corpus order",
+      ),
   ).action(async (o) => {
     await onConfig({ command: "corpus", ...sourceConfig(o as RawSource, env) });
   });

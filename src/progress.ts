@@ -18,7 +18,8 @@ export function createProgress(stream: NodeJS.WriteStream, enabled: boolean): Pr
         bar = new cliProgress.SingleBar(
           {
             stream,
-            format: "embedding [{bar}] {percentage}% | {value}/{total} posts | {eta_formatted} left",
+            format:
+              "embedding [{bar}] {percentage}% | {value}/{total} posts | {eta_formatted} left",
             hideCursor: false,
             clearOnComplete: true,
           },

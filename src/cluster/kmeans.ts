@@ -33,7 +33,8 @@ export function restartSeed(seed: number, r: number): number {
 
 function rowsOf(emb: Embeddings): number[][] {
   const rows: number[][] = new Array(emb.rows);
-  for (let i = 0; i < emb.rows; i++) rows[i] = Array.from(emb.data.subarray(i * emb.dims, (i + 1) * emb.dims));
+  for (let i = 0; i < emb.rows; i++)
+    rows[i] = Array.from(emb.data.subarray(i * emb.dims, (i + 1) * emb.dims));
   return rows;
 }
 
@@ -41,7 +42,10 @@ function rowsOf(emb: Embeddings): number[][] {
  * Assigns each row to its nearest centre (lowest index on ties) and returns labels and inertia.
  * ml-kmeans returns labels computed before its last centre update; this makes them agree.
  */
-export function assign(emb: Embeddings, centroids: readonly Float64Array[]): { labels: Int32Array; inertia: number } {
+export function assign(
+  emb: Embeddings,
+  centroids: readonly Float64Array[],
+): { labels: Int32Array; inertia: number } {
   const { rows, dims, data } = emb;
   const labels = new Int32Array(rows);
   let inertia = 0;
@@ -88,7 +92,15 @@ export function cluster(emb: Embeddings, opts: KmeansOptions): Clustering {
     const centroids = res.centroids.map((c) => Float64Array.from(c));
     const { labels, inertia } = assign(emb, centroids);
     if (best === undefined || inertia < best.inertia) {
-      best = { k: opts.k, labels, centroids, inertia, iterations: res.iterations, bestInit: r, nInit: opts.nInit };
+      best = {
+        k: opts.k,
+        labels,
+        centroids,
+        inertia,
+        iterations: res.iterations,
+        bestInit: r,
+        nInit: opts.nInit,
+      };
     }
   }
   return best as Clustering;

@@ -15,7 +15,8 @@ const PY_WHITESPACE = new Set(
 
 /** Python's `s.strip(chars)`; with `chars` undefined, strips Python whitespace. */
 export function pyStrip(s: string, chars?: string): string {
-  const drop = chars === undefined ? (c: string) => PY_WHITESPACE.has(c) : (c: string) => chars.includes(c);
+  const drop =
+    chars === undefined ? (c: string) => PY_WHITESPACE.has(c) : (c: string) => chars.includes(c);
   let start = 0;
   let end = s.length;
   while (start < end && drop(s.charAt(start))) start++;

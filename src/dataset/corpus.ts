@@ -1,7 +1,6 @@
 /**
  * Turns the archive's raw post files into the cleaned, ordered corpus.
  */
-import type { Readable } from "node:stream";
 import { dataError } from "../errors.js";
 import type { Corpus, CorpusSelection, Doc, Split } from "../types.js";
 import { cleanPost, decodeLatin1 } from "./clean.js";
@@ -43,11 +42,11 @@ export function buildCorpus(raw: readonly RawPost[], selection: CorpusSelection)
 }
 
 /**
- * Reads the selection from a 20news-bydate tarball stream.
+ * Reads the selection from the bytes of a 20news-bydate tarball.
  * @throws CliError(data) when the archive is unreadable or lacks a selected group.
  */
 export async function loadCorpus(
-  source: Readable,
+  source: Uint8Array,
   selection: CorpusSelection,
   label: string,
 ): Promise<Corpus> {

@@ -57,7 +57,10 @@ async function isFile(path: string, from: string): Promise<boolean> {
  * @throws CliError(data) for a missing explicit file or an offline miss, CliError(network) when
  * the download fails.
  */
-export async function locateArchive(opts: DataSourceOptions, deps: LocateDeps): Promise<LocatedArchive> {
+export async function locateArchive(
+  opts: DataSourceOptions,
+  deps: LocateDeps,
+): Promise<LocatedArchive> {
   if (opts.explicitPath !== undefined) {
     const from = opts.explicitFrom ?? "--data";
     if (!(await isFile(opts.explicitPath, from))) {
@@ -133,7 +136,9 @@ export async function downloadVerified(
         err,
       );
     } finally {
-      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      );
     }
     if (total !== undefined && received !== total) {
       throw networkError(`download of ${url} broke off: got ${received} of ${total} bytes`);
@@ -151,7 +156,11 @@ export async function downloadVerified(
 
 function describeFetchError(err: unknown, timeoutMs: number): string {
   if (err instanceof Error) {
-    if (err.name === "AbortError" || err.message === "timeout" || String(err.cause) === "Error: timeout") {
+    if (
+      err.name === "AbortError" ||
+      err.message === "timeout" ||
+      String(err.cause) === "Error: timeout"
+    ) {
       return `no data for ${timeoutMs} ms (timeout)`;
     }
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";

@@ -23,7 +23,12 @@ export function onnxruntimeBinDir(): string | undefined {
  * @param probe injectable for tests.
  */
 export function cudaUnavailableReason(
-  probe: { platform: string; arch: string; exists: (p: string) => boolean; binDir: string | undefined } = {
+  probe: {
+    platform: string;
+    arch: string;
+    exists: (p: string) => boolean;
+    binDir: string | undefined;
+  } = {
     platform: process.platform,
     arch: process.arch,
     exists: existsSync,
@@ -36,7 +41,10 @@ export function cudaUnavailableReason(
   if (!probe.exists("/dev/nvidiactl") && !probe.exists("/proc/driver/nvidia/version")) {
     return "no NVIDIA GPU or driver found";
   }
-  if (probe.binDir === undefined || !probe.exists(join(probe.binDir, "libonnxruntime_providers_cuda.so"))) {
+  if (
+    probe.binDir === undefined ||
+    !probe.exists(join(probe.binDir, "libonnxruntime_providers_cuda.so"))
+  ) {
     return `the CUDA provider libraries are not installed (no libonnxruntime_providers_cuda.so in ${probe.binDir ?? "onnxruntime-node"}); reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12, see the README`;
   }
   return undefined;

@@ -22,7 +22,11 @@ export interface Embedder {
    * Embeds texts; row i of the result belongs to texts[i]. Rows are L2-normalised.
    * @param signal aborts between batches.
    */
-  embed(texts: readonly string[], onProgress?: EmbedProgress, signal?: AbortSignal): Promise<Embeddings>;
+  embed(
+    texts: readonly string[],
+    onProgress?: EmbedProgress,
+    signal?: AbortSignal,
+  ): Promise<Embeddings>;
   /** Word pieces per text, [CLS] and [SEP] included, after truncation. */
   tokenLengths?(texts: readonly string[]): number[];
   dispose(): Promise<void>;

@@ -31,14 +31,19 @@ export function planBatches(
   batchSize: number,
   maxTokens = Number.POSITIVE_INFINITY,
 ): number[][] {
-  const order = lengths.map((_, i) => i).sort((a, b) => (lengths[b] as number) - (lengths[a] as number) || a - b);
+  const order = lengths
+    .map((_, i) => i)
+    .sort((a, b) => (lengths[b] as number) - (lengths[a] as number) || a - b);
   const batches: number[][] = [];
   let current: number[] = [];
   let width = 0;
   for (const i of order) {
     const len = lengths[i] as number;
     const nextWidth = Math.max(width, len);
-    if (current.length > 0 && (current.length >= batchSize || nextWidth * (current.length + 1) > maxTokens)) {
+    if (
+      current.length > 0 &&
+      (current.length >= batchSize || nextWidth * (current.length + 1) > maxTokens)
+    ) {
       batches.push(current);
       current = [];
       width = 0;

@@ -18,7 +18,7 @@ import {
 import { deviceError, modelError } from "../errors.js";
 import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
-import type { EmbedProgress, Embedder, EmbedderInfo } from "./embedder.js";
+import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
 import { meanPoolNormalize, padBatch, planBatches, withSpecialTokens } from "./tokens.js";
 
 /** transformers.js's file-name suffix of each dtype (`onnx/model<suffix>.onnx`). */
@@ -71,9 +71,7 @@ function checkLocalModel(dir: string, model: string, dtype: string): void {
   }
   const onnx = join(root, "onnx", `model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`);
   if (!existsSync(onnx)) {
-    throw modelError(
-      `model folder ${root} has no weights for --dtype ${dtype}: missing ${onnx}`,
-    );
+    throw modelError(`model folder ${root} has no weights for --dtype ${dtype}: missing ${onnx}`);
   }
 }
 
@@ -107,7 +105,8 @@ export class TransformersEmbedder implements Embedder {
       env.allowLocalModels = false;
       env.allowRemoteModels = !opts.offline;
       env.cacheDir = join(opts.cacheDir, "models");
-      if (opts.remoteHost !== undefined) env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
+      if (opts.remoteHost !== undefined)
+        env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
     }
 
     let device: "cpu" | "cuda" = "cpu";
@@ -128,7 +127,9 @@ export class TransformersEmbedder implements Embedder {
       throw err;
     });
     if (loaded === undefined) loaded = await loadModel(opts, "cpu");
-    const dims = Number((loaded.model.config as unknown as { hidden_size?: number }).hidden_size ?? 0);
+    const dims = Number(
+      (loaded.model.config as unknown as { hidden_size?: number }).hidden_size ?? 0,
+    );
     return new TransformersEmbedder(
       tokenizer,
       loaded.model,
@@ -142,7 +143,12 @@ export class TransformersEmbedder implements Embedder {
     const cls = this.clsId;
     const sep = this.tokenizer.sep_token_id ?? 102;
     return texts.map((t) =>
-      withSpecialTokens(this.tokenizer.encode(t, { add_special_tokens: false }), this.info.maxLength, cls, sep),
+      withSpecialTokens(
+        this.tokenizer.encode(t, { add_special_tokens: false }),
+        this.info.maxLength,
+        cls,
+        sep,
+      ),
     );
   }
 
@@ -150,16 +156,26 @@ export class TransformersEmbedder implements Embedder {
     return this.encode(texts).map((s) => s.length);
   }
 
-  async embed(texts: readonly string[], onProgress?: EmbedProgress, signal?: AbortSignal): Promise<Embeddings> {
+  async embed(
+    texts: readonly string[],
+    onProgress?: EmbedProgress,
+    signal?: AbortSignal,
+  ): Promise<Embeddings> {
     const seqs = this.encode(texts);
     const pad = this.tokenizer.pad_token_id ?? 0;
     let dims = this.info.dims;
     let out: Float32Array | undefined;
     let done = 0;
     onProgress?.(0, texts.length);
-    for (const batch of planBatches(seqs.map((s) => s.length), this.batchSize)) {
+    for (const batch of planBatches(
+      seqs.map((s) => s.length),
+      this.batchSize,
+    )) {
       signal?.throwIfAborted();
-      const padded = padBatch(batch.map((i) => seqs[i] as number[]), pad);
+      const padded = padBatch(
+        batch.map((i) => seqs[i] as number[]),
+        pad,
+      );
       const shape = [padded.rows, padded.width];
       const result = await this.model({
         input_ids: new Tensor("int64", padded.inputIds, shape),
@@ -169,7 +185,13 @@ export class TransformersEmbedder implements Embedder {
       const hidden = result.last_hidden_state as Tensor;
       dims = hidden.dims[2] as number;
       out ??= new Float32Array(texts.length * dims);
-      const pooled = meanPoolNormalize(hidden.data as Float32Array, padded.rows, padded.width, dims, padded.lengths);
+      const pooled = meanPoolNormalize(
+        hidden.data as Float32Array,
+        padded.rows,
+        padded.width,
+        dims,
+        padded.lengths,
+      );
       batch.forEach((row, b) => {
         (out as Float32Array).set(pooled.subarray(b * dims, (b + 1) * dims), row * dims);
       });
@@ -189,7 +211,8 @@ async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrai
   if (opts.modelsDir !== undefined) {
     // The tokenizer and config are checked up front; the weights per device in loadModel.
     const root = join(opts.modelsDir, opts.model);
-    if (!existsSync(root)) throw modelError(`model ${opts.model} not found in ${opts.modelsDir} (no folder ${root})`);
+    if (!existsSync(root))
+      throw modelError(`model ${opts.model} not found in ${opts.modelsDir} (no folder ${root})`);
   }
   try {
     return await AutoTokenizer.from_pretrained(opts.model);
@@ -217,7 +240,11 @@ async function loadModel(
     return { model, dtype };
   } catch (err) {
     const msg = firstLine(err);
-    if (device === "cuda") throw deviceError(`--device cuda: onnxruntime could not start the CUDA execution provider: ${msg}`, err);
+    if (device === "cuda")
+      throw deviceError(
+        `--device cuda: onnxruntime could not start the CUDA execution provider: ${msg}`,
+        err,
+      );
     throw modelError(`cannot load model ${opts.model} (${dtype}): ${msg}`, err);
   }
 }

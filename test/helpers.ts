@@ -1,0 +1,43 @@
+/** Helpers shared by tests: synthetic archives and paths to ../shared. */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import tar from "tar-stream";
+
+export const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+/** ../shared beside the checkout, or NEWSGROUP_CLUSTER_SHARED. */
+export const SHARED = resolve(process.env.NEWSGROUP_CLUSTER_SHARED ?? join(ROOT, "..", "shared"));
+export const SHARED_ARCHIVE = join(SHARED, "data", "20news-bydate.tar.gz");
+export const SHARED_MODELS = join(SHARED, "models");
+export const FIXTURE_POSTS = join(ROOT, "test", "fixtures", "posts");
+export const CLI = join(ROOT, "dist", "cli.js");
+
+/** Packs files ({path: bytes}) into a gzip-compressed tar, in the given order. */
+export async function packTarGz(files: Record<string, Uint8Array | string>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, body] of Object.entries(files)) {
+    pack.entry(
+      { name },
+      typeof body === "string" ? Buffer.from(body, "latin1") : Buffer.from(body),
+    );
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return gzipSync(Buffer.concat(chunks));
+}
+
+/** All files under a folder as {relative path: bytes}. */
+export function readTree(dir: string): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
