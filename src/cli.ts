@@ -124,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
     }
   });
   program.exitOverride();
-  program.commands.forEach((c) => c.exitOverride());
+  for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;

@@ -75,7 +75,6 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
         seed: config.seed,
         nInit: config.nInit,
         maxIterations: config.maxIterations,
-        tolerance: 1e-6,
       }),
     );
     const table = contingency(corpus.groups, corpus.docs, clustering.labels, k);

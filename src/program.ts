@@ -152,10 +152,7 @@ export function parseRemove(value: string): RemovePart[] {
 /** The default cache directory: NEWSGROUP_CLUSTER_CACHE, else XDG cache home. */
 export function defaultCacheDir(env: ToolEnv, home: string = homedir()): string {
   if (env.NEWSGROUP_CLUSTER_CACHE) return resolve(env.NEWSGROUP_CLUSTER_CACHE);
-  const xdg =
-    env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/")
-      ? env.XDG_CACHE_HOME
-      : join(home, ".cache");
+  const xdg = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : join(home, ".cache");
   return join(xdg, "newsgroup-cluster");
 }
 

@@ -1,0 +1,181 @@
+/**
+ * Integration tests: spawn the built CLI (dist/cli.js; `npm test` builds it first) on the real
+ * corpus in ../shared and the tiny random-weight model. Random weights: these tests check
+ * structure, counts, determinism and error handling, never clustering quality.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, SHARED_ARCHIVE, SHARED_MODELS } from "./helpers.js";
+
+let cache: string;
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
+  cache = mkdtempSync(join(tmpdir(), "ngc-cli-"));
+});
+afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: cache, NEWSGROUP_CLUSTER_CACHE: cache, ...env },
+    timeout: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const TINY = ["--data", SHARED_ARCHIVE, "--models", SHARED_MODELS, "--model", "tiny-random-bert"];
+
+describe("newsgroup-cluster (spawned)", () => {
+  it("prints the k=4 CSV table for the default groups, and the same bytes twice", () => {
+    const args = ["--k", "4", "--format", "csv", ...TINY, "--seed", "1"];
+    const a = cli(args);
+    expect(a.stderr).not.toContain("Error");
+    expect(a.code).toBe(0);
+    const lines = a.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("newsgroup,0,1,2,3");
+    expect(lines).toHaveLength(5);
+    const rows = lines.slice(1).map((l) => l.split(","));
+    expect(rows.map((r) => r[0])).toEqual([
+      "alt.atheism",
+      "comp.graphics",
+      "sci.space",
+      "talk.religion.misc",
+    ]);
+    expect(rows.map((r) => r.slice(1).reduce((s, v) => s + Number(v), 0))).toEqual([
+      799, 973, 987, 628,
+    ]);
+    const b = cli(args);
+    expect(b.stdout).toBe(a.stdout);
+  }, 120_000);
+
+  it("keeps stdout for data: notes go to stderr, and --quiet silences them", () => {
+    const r = cli([
+      "--format",
+      "json",
+      "--categories",
+      "sci.space",
+      "--subset",
+      "test",
+      "--k",
+      "2",
+      ...TINY,
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.posts).toBe(394);
+    expect(doc.config.device).toBe("cpu");
+    expect(doc.table.counts[0].reduce((s: number, v: number) => s + v, 0)).toBe(394);
+    const q = cli([
+      "--quiet",
+      "--format",
+      "csv",
+      "--categories",
+      "sci.space",
+      "--subset",
+      "test",
+      "--k",
+      "2",
+      ...TINY,
+    ]);
+    expect(q.code).toBe(0);
+    expect(q.stderr).toBe("");
+  }, 120_000);
+
+  it("corpus: JSON Lines of the cleaned posts in corpus order", () => {
+    const r = cli(["corpus", "--data", SHARED_ARCHIVE]);
+    expect(r.code).toBe(0);
+    const docs = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(docs).toHaveLength(3387);
+    const count = (g: string) => docs.filter((d) => d.group === g).length;
+    expect([
+      count("alt.atheism"),
+      count("comp.graphics"),
+      count("sci.space"),
+      count("talk.religion.misc"),
+    ]).toEqual([799, 973, 987, 628]);
+    expect(Object.keys(docs[0])).toEqual(["split", "group", "id", "text"]);
+    expect(docs.filter((d) => d.split === "train")).toHaveLength(2034);
+    expect(docs[0].split).toBe("train");
+    expect(docs.at(-1).split).toBe("test");
+  }, 60_000);
+
+  it.each([
+    [["--k", "0"], 2, "--k must be an integer from 1 to the number of posts, got '0'"],
+    [["--format", "xml"], 2, "Allowed choices are table, csv, tsv, json, markdown"],
+    [["--categories", "sci.spac"], 2, "did you mean sci.space"],
+    [
+      ["--k", "5000", "--data", SHARED_ARCHIVE, "--models", SHARED_MODELS],
+      2,
+      "--k 5000 is larger than the number of posts (3387)",
+    ],
+    [["--data", "/nonexistent/x.tar.gz"], 3, "--data /nonexistent/x.tar.gz does not exist"],
+    [["--data", SHARED_MODELS], 3, "is a directory"],
+    [["--data", join(SHARED_MODELS, "README.md")], 3, "cannot read"],
+    [["--offline"], 3, "--offline forbids downloading it"],
+    [
+      [
+        "--data",
+        SHARED_ARCHIVE,
+        "--models",
+        SHARED_MODELS,
+        "--model",
+        "Xenova/all-MiniLM-L6-v2",
+        "--dtype",
+        "q8",
+      ],
+      4,
+      "missing",
+    ],
+  ])(
+    "%j exits %i with one clear line",
+    (args, code, message) => {
+      const r = cli(args as string[]);
+      expect(r.code).toBe(code);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    },
+    60_000,
+  );
+
+  it("names the missing weights file of a tokenizer-only model folder", () => {
+    const r = cli([
+      "--data",
+      SHARED_ARCHIVE,
+      "--models",
+      SHARED_MODELS,
+      "--model",
+      "Xenova/all-MiniLM-L6-v2",
+      "--dtype",
+      "fp32",
+    ]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(join("Xenova", "all-MiniLM-L6-v2", "onnx", "model.onnx"));
+  }, 60_000);
+
+  it("--device cuda without a usable CUDA provider fails with the device exit code", () => {
+    const r = cli([
+      "--device",
+      "cuda",
+      "--categories",
+      "sci.space",
+      "--subset",
+      "test",
+      "--k",
+      "2",
+      ...TINY,
+    ]);
+    if (r.code === 0) return; // a machine with a working CUDA EP
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(
+      /--device cuda: (no NVIDIA GPU|the CUDA provider libraries|onnxruntime could not)/,
+    );
+  }, 60_000);
+});

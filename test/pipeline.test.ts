@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import type { Embedder } from "../src/embed/embedder.js";
+import { CliError } from "../src/errors.js";
+import { run } from "../src/pipeline.js";
+import type { Corpus, Embeddings } from "../src/types.js";
+
+const groups = ["a.one", "b.two", "c.three"];
+const corpus: Corpus = {
+  groups,
+  docs: Array.from({ length: 30 }, (_, i) => ({
+    split: "train" as const,
+    group: groups[i % 3] as string,
+    id: String(i),
+    text: `post ${i} of ${groups[i % 3]}`,
+  })),
+};
+
+/** A fake embedder: each group's posts sit near one axis, so k-means must recover the groups. */
+function fakeEmbedder(): Embedder & { calls: number; disposed: boolean } {
+  return {
+    info: { model: "fake", dtype: "fp32", device: "cpu", maxLength: 256, dims: 3 },
+    calls: 0,
+    disposed: false,
+    async embed(texts): Promise<Embeddings> {
+      this.calls++;
+      const data = new Float32Array(texts.length * 3);
+      texts.forEach((t, i) => {
+        const g = groups.findIndex((name) => t.endsWith(name));
+        data[i * 3 + g] = 1;
+        data[i * 3 + ((g + 1) % 3)] = 0.01 * (i % 5);
+      });
+      return { rows: texts.length, dims: 3, data };
+    },
+    async dispose() {
+      this.disposed = true;
+    },
+  };
+}
+
+const config = {
+  selection: { categories: groups, subset: "all" as const, remove: [] },
+  k: undefined,
+  seed: 1,
+  nInit: 2,
+  maxIterations: 50,
+};
+
+describe("pipeline.run with a fake embedder", () => {
+  it("wires corpus -> embed -> cluster -> contingency", async () => {
+    const emb = fakeEmbedder();
+    let t = 0;
+    const stages: string[] = [];
+    const out = await run(config, {
+      loadCorpus: async () => corpus,
+      createEmbedder: async () => emb,
+      now: () => (t += 1000),
+      onStage: (s) => stages.push(s),
+    });
+    expect(stages).toEqual(["corpus", "model", "embed", "cluster"]);
+    expect(emb.calls).toBe(1);
+    expect(emb.disposed).toBe(true);
+    const { table } = out.result;
+    expect(table.groups).toEqual(groups);
+    expect(out.result.config.k).toBe(3); // one cluster per group by default
+    // Every group lands whole in its own cluster.
+    for (const row of table.counts) expect([...row].sort((a, b) => b - a)).toEqual([10, 0, 0]);
+    expect(new Set(table.counts.map((r) => r.indexOf(10))).size).toBe(3);
+    expect(out.result.timings.embed).toBe(1);
+    expect(out.labels).toHaveLength(30);
+  });
+
+  it("rejects k larger than the corpus before loading the model", async () => {
+    const emb = fakeEmbedder();
+    let created = false;
+    const err = await run(
+      { ...config, k: 31 },
+      {
+        loadCorpus: async () => corpus,
+        createEmbedder: async () => {
+          created = true;
+          return emb;
+        },
+        now: () => 0,
+      },
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain("--k 31");
+    expect(created).toBe(false);
+  });
+
+  it("disposes the embedder when embedding fails", async () => {
+    const emb = fakeEmbedder();
+    emb.embed = async () => {
+      throw new Error("boom");
+    };
+    await expect(
+      run(config, {
+        loadCorpus: async () => corpus,
+        createEmbedder: async () => emb,
+        now: () => 0,
+      }),
+    ).rejects.toThrow("boom");
+    expect(emb.disposed).toBe(true);
+  });
+});
