@@ -9,7 +9,10 @@ import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
 import { loadCorpus } from "./dataset/corpus.js";
 import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
-import { TransformersEmbedder } from "./embed/transformers.js";
+import { CachedEmbedder } from "./embed/cache.js";
+import type { Embedder } from "./embed/embedder.js";
+import { writeNpyAtomic } from "./embed/npy.js";
+import { modelLabel, plannedDtype, TransformersEmbedder } from "./embed/transformers.js";
 import { CliError, dataError, ExitCode } from "./errors.js";
 import { run } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
@@ -61,11 +64,39 @@ async function runCorpus(cfg: SourceConfig): Promise<void> {
   await writeOut(lines.length > 0 ? `${lines.join("\n")}\n` : "");
 }
 
+async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): Promise<Embedder> {
+  const model = () =>
+    TransformersEmbedder.create({
+      model: cfg.model,
+      modelsDir: cfg.modelsDir,
+      cacheDir: cfg.cacheDir,
+      offline: cfg.offline,
+      remoteHost: process.env.NEWSGROUP_CLUSTER_HF_ENDPOINT,
+      dtype: cfg.dtype,
+      device: cfg.device,
+      maxLength: cfg.maxLength,
+      batchSize: cfg.batchSize,
+      threads: cfg.threads,
+      log,
+    });
+  if (!cfg.cache) return model();
+  return new CachedEmbedder({
+    info: {
+      model: modelLabel(cfg),
+      dtype: plannedDtype(cfg.dtype, cfg.device),
+      maxLength: cfg.maxLength,
+    },
+    createInner: model,
+    cacheDir: cfg.cacheDir,
+    log,
+  });
+}
+
 async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {
   const log = note(cfg);
   const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
   try {
-    const { result } = await run(
+    const { result, embeddings } = await run(
       {
         selection: cfg.selection,
         k: cfg.k,
@@ -75,26 +106,24 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
       },
       {
         loadCorpus: () => readCorpus(cfg),
-        createEmbedder: () =>
-          TransformersEmbedder.create({
-            model: cfg.model,
-            modelsDir: cfg.modelsDir,
-            cacheDir: cfg.cacheDir,
-            offline: cfg.offline,
-            remoteHost: process.env.NEWSGROUP_CLUSTER_HF_ENDPOINT,
-            dtype: cfg.dtype,
-            device: cfg.device,
-            maxLength: cfg.maxLength,
-            batchSize: cfg.batchSize,
-            threads: cfg.threads,
-            log,
-          }),
+        createEmbedder: () => createEmbedder(cfg, log),
         now: () => performance.now(),
         onEmbedProgress: (done, total) => progress.update(done, total),
         signal,
       },
     );
     progress.stop();
+    if (cfg.saveEmbeddings !== undefined) {
+      try {
+        await writeNpyAtomic(cfg.saveEmbeddings, embeddings);
+      } catch (err) {
+        throw new CliError(
+          "usage",
+          `cannot write --save-embeddings ${cfg.saveEmbeddings}: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+    }
     await writeOut(formatResult(result, cfg.format, VERSION));
   } finally {
     progress.stop();

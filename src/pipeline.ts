@@ -6,7 +6,7 @@ import { cluster } from "./cluster/kmeans.js";
 import type { Embedder, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
 import { contingency } from "./evaluate/contingency.js";
-import type { Corpus, CorpusSelection, RunResult } from "./types.js";
+import type { Corpus, CorpusSelection, Embeddings, RunResult } from "./types.js";
 
 export interface PipelineConfig {
   selection: CorpusSelection;
@@ -31,6 +31,7 @@ export interface PipelineDeps {
 export interface PipelineOutput {
   result: RunResult;
   corpus: Corpus;
+  embeddings: Embeddings;
   labels: Int32Array;
 }
 
@@ -80,6 +81,7 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
     const table = contingency(corpus.groups, corpus.docs, clustering.labels, k);
     return {
       corpus,
+      embeddings: emb,
       labels: clustering.labels,
       result: {
         config: {

@@ -50,6 +50,10 @@ export interface ClusterConfig extends SourceConfig {
   batchSize: number;
   threads: number;
   maxLength: number;
+  /** Use the on-disk embedding cache. */
+  cache: boolean;
+  /** Write the vectors here as .npy, in corpus order. */
+  saveEmbeddings: string | undefined;
 }
 
 export interface CorpusConfig extends SourceConfig {
@@ -291,6 +295,11 @@ export function buildProgram(
         .argParser(intParser("--max-length", 2, 512))
         .default(256),
     )
+    .option("--no-cache", "neither read nor write the embedding cache")
+    .option(
+      "--save-embeddings <file.npy>",
+      "write the vectors as a NumPy .npy file (float32, corpus order)",
+    )
     .action(async (o) => {
       const modelsDir = o.models ?? env.NEWSGROUP_CLUSTER_MODELS;
       await onConfig({
@@ -308,6 +317,8 @@ export function buildProgram(
         batchSize: o.batchSize,
         threads: o.threads,
         maxLength: o.maxLength,
+        cache: o.cache !== false,
+        saveEmbeddings: o.saveEmbeddings === undefined ? undefined : resolve(o.saveEmbeddings),
       });
     });
 

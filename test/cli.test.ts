@@ -4,7 +4,7 @@
  * structure, counts, determinism and error handling, never clustering quality.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,6 +56,7 @@ describe("newsgroup-cluster (spawned)", () => {
     const r = cli([
       "--format",
       "json",
+      "--no-cache",
       "--categories",
       "sci.space",
       "--subset",
@@ -83,6 +84,33 @@ describe("newsgroup-cluster (spawned)", () => {
     ]);
     expect(q.code).toBe(0);
     expect(q.stderr).toBe("");
+  }, 120_000);
+
+  it("reuses cached vectors: a second run with another k loads no model, --save-embeddings writes .npy", () => {
+    const own = mkdtempSync(join(tmpdir(), "ngc-cache-"));
+    const args = [
+      "--format",
+      "json",
+      "--categories",
+      "sci.space",
+      "--subset",
+      "test",
+      ...TINY,
+      "--cache-dir",
+      own,
+    ];
+    const cold = JSON.parse(cli([...args, "--k", "2"]).stdout);
+    expect(cold.config.device).toBe("cpu");
+    const npy = join(own, "vectors-out.npy");
+    const warm = cli([...args, "--k", "3", "--save-embeddings", npy]);
+    expect(warm.code).toBe(0);
+    expect(JSON.parse(warm.stdout).config.device).toBe("cache");
+    expect(warm.stderr).not.toContain("device auto"); // the model was never loaded
+    const bytes = readFileSync(npy);
+    expect(bytes.subarray(1, 6).toString("latin1")).toBe("NUMPY");
+    expect(bytes.toString("latin1", 10, 80)).toContain("'shape': (394, 32)");
+    expect(bytes.length).toBe(128 + 394 * 32 * 4);
+    rmSync(own, { recursive: true, force: true });
   }, 120_000);
 
   it("corpus: JSON Lines of the cleaned posts in corpus order", () => {

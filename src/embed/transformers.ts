@@ -56,6 +56,25 @@ export interface TransformersEmbedderOptions {
   log: (line: string) => void;
 }
 
+/**
+ * The model's name in reports and cache keys: the Hub id, or the absolute folder of a local model
+ * (two local folders may share an id but not their weights).
+ */
+export function modelLabel(opts: Pick<TransformersEmbedderOptions, "model" | "modelsDir">): string {
+  return opts.modelsDir === undefined ? opts.model : join(opts.modelsDir, opts.model);
+}
+
+/**
+ * The dtype a run will use, decided before loading anything: `auto` becomes fp32 where CUDA is
+ * usable (and wanted), q8 otherwise. Used as the embedding cache key.
+ */
+export function plannedDtype(dtype: string, device: DeviceChoice): string {
+  if (dtype !== "auto") return dtype;
+  return device !== "cpu" && cudaUnavailableReason() === undefined
+    ? autoDtype("cuda")
+    : autoDtype("cpu");
+}
+
 /** dtype that `auto` resolves to on a device. */
 export function autoDtype(device: "cpu" | "cuda"): string {
   return device === "cuda" ? "fp32" : "q8";
@@ -133,7 +152,7 @@ export class TransformersEmbedder implements Embedder {
     return new TransformersEmbedder(
       tokenizer,
       loaded.model,
-      { model: opts.model, dtype: loaded.dtype, device, maxLength: opts.maxLength, dims },
+      { model: modelLabel(opts), dtype: loaded.dtype, device, maxLength: opts.maxLength, dims },
       opts.batchSize,
     );
   }
