@@ -161,14 +161,33 @@ export class TransformersEmbedder implements Embedder {
   encode(texts: readonly string[]): number[][] {
     const cls = this.clsId;
     const sep = this.tokenizer.sep_token_id ?? 102;
-    return texts.map((t) =>
-      withSpecialTokens(
-        this.tokenizer.encode(t, { add_special_tokens: false }),
-        this.info.maxLength,
-        cls,
-        sep,
-      ),
-    );
+    return texts.map((t) => withSpecialTokens(this.pieces(t), this.info.maxLength, cls, sep));
+  }
+
+  /**
+   * Word pieces of a text, at least the first `maxLength - 2` of them exactly. A long post is
+   * first tokenized only up to a whitespace cut well past what truncation keeps: BERT's
+   * pre-tokenizer splits at whitespace, so the pieces before the cut are the full text's pieces.
+   * (Only " ", \n, \t, \r count: other characters JavaScript calls space, like U+FEFF, are
+   * deleted by BERT's normaliser and join their neighbours.) This saves most of the tokenizer's
+   * time on the 1 in 4 posts that are truncated anyway.
+   */
+  private pieces(text: string): number[] {
+    const need = this.info.maxLength - 2;
+    const window = need * 10;
+    if (text.length > window) {
+      const cut = Math.max(
+        text.lastIndexOf(" ", window),
+        text.lastIndexOf("\n", window),
+        text.lastIndexOf("\t", window),
+        text.lastIndexOf("\r", window),
+      );
+      if (cut > 0) {
+        const head = this.tokenizer.encode(text.slice(0, cut), { add_special_tokens: false });
+        if (head.length >= need) return head;
+      }
+    }
+    return this.tokenizer.encode(text, { add_special_tokens: false });
   }
 
   tokenLengths(texts: readonly string[]): number[] {
