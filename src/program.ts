@@ -280,7 +280,7 @@ export function buildProgram(
     .addOption(
       new Option("--batch-size <n>", "posts per model call")
         .argParser(intParser("--batch-size", 1, 4096))
-        .default(32),
+        .default(16),
     )
     .addOption(
       new Option("--threads <n>", "CPU threads for the model, 0 = one per core")
