@@ -11,12 +11,14 @@ import { loadCorpus } from "./dataset/corpus.js";
 import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { CachedEmbedder } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
-import { writeNpyAtomic } from "./embed/npy.js";
+import { writeFileAtomic, writeNpyAtomic } from "./embed/npy.js";
+import { TfidfLsaEmbedder } from "./embed/tfidf.js";
 import { modelLabel, plannedDtype, TransformersEmbedder } from "./embed/transformers.js";
 import { CliError, dataError, ExitCode } from "./errors.js";
 import { run } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
 import { createProgress } from "./progress.js";
+import { formatAssignments } from "./report/assignments.js";
 import { formatResult } from "./report/format.js";
 import type { Corpus } from "./types.js";
 
@@ -65,6 +67,8 @@ async function runCorpus(cfg: SourceConfig): Promise<void> {
 }
 
 async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): Promise<Embedder> {
+  // TF-IDF vectors depend on the whole corpus, so per-text caching does not apply.
+  if (cfg.embedder === "tfidf") return new TfidfLsaEmbedder({ seed: cfg.seed });
   const model = () =>
     TransformersEmbedder.create({
       model: cfg.model,
@@ -92,17 +96,35 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
   });
 }
 
+async function writeOutput(
+  option: string,
+  path: string,
+  write: () => Promise<void>,
+): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    throw new CliError("output", `cannot write ${option} ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {
   const log = note(cfg);
   const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
   try {
-    const { result, embeddings } = await run(
+    const out = await run(
       {
         selection: cfg.selection,
+        embedder: cfg.embedder,
         k: cfg.k,
         seed: cfg.seed,
         nInit: cfg.nInit,
         maxIterations: cfg.maxIterations,
+        order: cfg.order,
+        topTerms: cfg.topTerms,
+        silhouette: cfg.silhouette,
       },
       {
         loadCorpus: () => readCorpus(cfg),
@@ -113,18 +135,27 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
       },
     );
     progress.stop();
+    const { result } = out;
     if (cfg.saveEmbeddings !== undefined) {
-      try {
-        await writeNpyAtomic(cfg.saveEmbeddings, embeddings);
-      } catch (err) {
-        throw new CliError(
-          "usage",
-          `cannot write --save-embeddings ${cfg.saveEmbeddings}: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
+      await writeOutput("--save-embeddings", cfg.saveEmbeddings, () =>
+        writeNpyAtomic(cfg.saveEmbeddings as string, out.embeddings),
+      );
+    }
+    if (cfg.assignments !== undefined) {
+      const { path, format } = cfg.assignments;
+      const text = formatAssignments(out.corpus.docs, out.labels, out.distances, format);
+      await writeOutput("--assignments", path, () => writeFileAtomic(path, text));
     }
     await writeOut(formatResult(result, cfg.format, VERSION));
+    const failed = [
+      cfg.minAri !== undefined && result.metrics.ari < cfg.minAri
+        ? `ARI ${result.metrics.ari.toFixed(4)} is below --min-ari ${cfg.minAri}`
+        : "",
+      cfg.minNmi !== undefined && result.metrics.nmi < cfg.minNmi
+        ? `NMI ${result.metrics.nmi.toFixed(4)} is below --min-nmi ${cfg.minNmi}`
+        : "",
+    ].filter((s) => s !== "");
+    if (failed.length > 0) throw new CliError("gate", `quality gate failed: ${failed.join("; ")}`);
   } finally {
     progress.stop();
   }

@@ -1,20 +1,36 @@
 /**
- * Wires the stages: corpus -> embed -> cluster -> contingency. Everything impure (loading the
+ * Wires the stages: corpus -> embed -> cluster -> evaluate. Everything impure (loading the
  * corpus, the embedder, the clock, progress) is passed in, so tests can drive it with fakes.
  */
 import { cluster } from "./cluster/kmeans.js";
 import type { Embedder, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
 import { contingency } from "./evaluate/contingency.js";
-import type { Corpus, CorpusSelection, Embeddings, RunResult } from "./types.js";
+import { scoreAll, silhouetteCosine } from "./evaluate/metrics.js";
+import { matchedOrder, relabel } from "./evaluate/order.js";
+import { topTerms } from "./evaluate/terms.js";
+import type {
+  ColumnOrder,
+  Corpus,
+  CorpusSelection,
+  EmbedderKind,
+  Embeddings,
+  Metrics,
+  RunResult,
+} from "./types.js";
 
 export interface PipelineConfig {
   selection: CorpusSelection;
+  embedder: EmbedderKind;
   /** Number of clusters; undefined means one per selected newsgroup. */
   k: number | undefined;
   seed: number;
   nInit: number;
   maxIterations: number;
+  order: ColumnOrder;
+  /** Top terms per cluster; 0 = none. */
+  topTerms: number;
+  silhouette: boolean;
 }
 
 export interface PipelineDeps {
@@ -22,17 +38,22 @@ export interface PipelineDeps {
   createEmbedder: () => Promise<Embedder>;
   /** Monotonic clock in milliseconds. */
   now: () => number;
-  onStage?: (stage: "corpus" | "model" | "embed" | "cluster", detail: string) => void;
+  onStage?: (stage: "corpus" | "model" | "embed" | "cluster" | "evaluate", detail: string) => void;
   onEmbedProgress?: EmbedProgress;
   signal?: AbortSignal;
 }
 
-/** What `run` returns: the report plus the intermediate data later stages may export. */
+/** What `run` returns: the report plus the per-post data that exports need. */
 export interface PipelineOutput {
   result: RunResult;
   corpus: Corpus;
   embeddings: Embeddings;
+  /** Cluster id of each post as shown in the table (after reordering). */
   labels: Int32Array;
+  /** Euclidean distance of each post to its cluster's centre. */
+  distances: Float64Array;
+  /** Centre of each cluster id, `dims` values each. */
+  centroids: Float64Array[];
 }
 
 /**
@@ -61,14 +82,9 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
   deps.onStage?.("model", "loading the model");
   const embedder = await time("model", deps.createEmbedder);
   try {
+    const texts = corpus.docs.map((d) => d.text);
     deps.onStage?.("embed", `embedding ${corpus.docs.length} posts`);
-    const emb = await time("embed", () =>
-      embedder.embed(
-        corpus.docs.map((d) => d.text),
-        deps.onEmbedProgress,
-        deps.signal,
-      ),
-    );
+    const emb = await time("embed", () => embedder.embed(texts, deps.onEmbedProgress, deps.signal));
     deps.onStage?.("cluster", `k-means, k=${k}`);
     const clustering = await time("cluster", () =>
       cluster(emb, {
@@ -78,14 +94,38 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
         maxIterations: config.maxIterations,
       }),
     );
-    const table = contingency(corpus.groups, corpus.docs, clustering.labels, k);
+
+    deps.onStage?.("evaluate", "scoring and labelling the clusters");
+    const t0 = deps.now();
+    const raw = contingency(corpus.groups, corpus.docs, clustering.labels, k);
+    const perm = config.order === "matched" ? matchedOrder(raw.counts) : raw.clusters;
+    const labels = relabel(clustering.labels, perm);
+    const centroids = new Array<Float64Array>(k);
+    clustering.centroids.forEach((c, old) => {
+      centroids[perm[old] as number] = c;
+    });
+    const table = contingency(corpus.groups, corpus.docs, labels, k);
+    const metrics: Metrics = { ...scoreAll(table.counts), inertia: clustering.inertia };
+    if (config.silhouette && k >= 2 && k < emb.rows) {
+      metrics.silhouette = silhouetteCosine(emb.data, emb.rows, emb.dims, labels);
+    }
+    const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
+    const sizes = table.clusters.map((_, j) =>
+      table.counts.reduce((s, r) => s + (r[j] as number), 0),
+    );
+    const distances = distancesToCentres(emb, labels, centroids);
+    timings.evaluate = (deps.now() - t0) / 1000;
+
     return {
       corpus,
       embeddings: emb,
-      labels: clustering.labels,
+      labels,
+      distances,
+      centroids,
       result: {
         config: {
           selection: config.selection,
+          embedder: config.embedder,
           model: embedder.info.model,
           dtype: embedder.info.dtype,
           device: embedder.info.device,
@@ -93,14 +133,38 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
           k,
           seed: config.seed,
           nInit: config.nInit,
+          order: config.order,
         },
         posts: corpus.docs.length,
         table,
-        inertia: clustering.inertia,
+        metrics,
+        labels: table.clusters.map((c, j) => ({
+          cluster: c,
+          size: sizes[j] as number,
+          terms: terms[j] ?? [],
+        })),
         timings,
       },
     };
   } finally {
     await embedder.dispose();
   }
+}
+
+function distancesToCentres(
+  emb: Embeddings,
+  labels: Int32Array,
+  centroids: Float64Array[],
+): Float64Array {
+  const out = new Float64Array(emb.rows);
+  for (let i = 0; i < emb.rows; i++) {
+    const c = centroids[labels[i] as number] as Float64Array;
+    let s = 0;
+    for (let t = 0; t < emb.dims; t++) {
+      const d = (emb.data[i * emb.dims + t] as number) - (c[t] as number);
+      s += d * d;
+    }
+    out[i] = Math.sqrt(s);
+  }
+  return out;
 }

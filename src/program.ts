@@ -6,7 +6,15 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ALL_GROUPS, DEFAULT_GROUPS } from "./dataset/groups.js";
-import type { CorpusSelection, DeviceChoice, OutputFormat, RemovePart, Subset } from "./types.js";
+import type {
+  ColumnOrder,
+  CorpusSelection,
+  DeviceChoice,
+  EmbedderKind,
+  OutputFormat,
+  RemovePart,
+  Subset,
+} from "./types.js";
 
 export const FORMATS: readonly OutputFormat[] = ["table", "csv", "tsv", "json", "markdown"];
 export const SUBSETS: readonly Subset[] = ["train", "test", "all"];
@@ -24,6 +32,8 @@ export const DTYPES = [
 ] as const;
 export const REMOVABLE: readonly RemovePart[] = ["headers", "footers", "quotes"];
 export const DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2";
+export const EMBEDDERS: readonly EmbedderKind[] = ["minilm", "tfidf"];
+export const ORDERS: readonly ColumnOrder[] = ["matched", "raw"];
 
 /** Options shared by every command: what to load and where from. */
 export interface SourceConfig {
@@ -54,6 +64,14 @@ export interface ClusterConfig extends SourceConfig {
   cache: boolean;
   /** Write the vectors here as .npy, in corpus order. */
   saveEmbeddings: string | undefined;
+  embedder: EmbedderKind;
+  order: ColumnOrder;
+  topTerms: number;
+  silhouette: boolean;
+  /** Per-post export: CSV or JSON Lines, by extension. */
+  assignments: { path: string; format: "csv" | "jsonl" } | undefined;
+  minAri: number | undefined;
+  minNmi: number | undefined;
 }
 
 export interface CorpusConfig extends SourceConfig {
@@ -79,6 +97,27 @@ const intParser =
     }
     return Number(v);
   };
+
+const scoreParser =
+  (name: string, min: number) =>
+  (value: string): number => {
+    const v = Number(value);
+    if (value.trim() === "" || !Number.isFinite(v) || v < min || v > 1) {
+      throw new InvalidArgumentError(`${name} must be a number from ${min} to 1, got '${value}'.`);
+    }
+    return v;
+  };
+
+/** `--assignments`: the export format follows the extension. */
+export function parseAssignments(value: string): { path: string; format: "csv" | "jsonl" } {
+  const lower = value.toLowerCase();
+  if (lower.endsWith(".csv")) return { path: resolve(value), format: "csv" };
+  if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson"))
+    return { path: resolve(value), format: "jsonl" };
+  throw new InvalidArgumentError(
+    `--assignments file must end in .csv, .jsonl or .ndjson, got '${value}'.`,
+  );
+}
 
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
@@ -295,6 +334,41 @@ export function buildProgram(
         .argParser(intParser("--max-length", 2, 512))
         .default(256),
     )
+    .addOption(
+      new Option("--embedder <kind>", "minilm (the model) or tfidf (TF-IDF + LSA, no model files)")
+        .choices(EMBEDDERS)
+        .default("minilm"),
+    )
+    .addOption(
+      new Option(
+        "--order <order>",
+        "columns: matched (cluster under its best group) or raw (k-means ids)",
+      )
+        .choices(ORDERS)
+        .default("matched"),
+    )
+    .addOption(
+      new Option("--top-terms <n>", "top c-TF-IDF terms per cluster, 0 = none")
+        .argParser(intParser("--top-terms", 0, 100))
+        .default(8),
+    )
+    .option("--silhouette", "also compute the cosine silhouette (O(posts^2))")
+    .addOption(
+      new Option(
+        "--assignments <file>",
+        "write each post's cluster and distance (.csv or .jsonl)",
+      ).argParser(parseAssignments),
+    )
+    .addOption(
+      new Option("--min-ari <x>", `exit ${7} after printing when the ARI is below x`).argParser(
+        scoreParser("--min-ari", -0.5),
+      ),
+    )
+    .addOption(
+      new Option("--min-nmi <x>", `exit ${7} after printing when the NMI is below x`).argParser(
+        scoreParser("--min-nmi", 0),
+      ),
+    )
     .option("--no-cache", "neither read nor write the embedding cache")
     .option(
       "--save-embeddings <file.npy>",
@@ -318,6 +392,13 @@ export function buildProgram(
         threads: o.threads,
         maxLength: o.maxLength,
         cache: o.cache !== false,
+        embedder: o.embedder,
+        order: o.order,
+        topTerms: o.topTerms,
+        silhouette: o.silhouette === true,
+        assignments: o.assignments,
+        minAri: o.minAri,
+        minNmi: o.minNmi,
         saveEmbeddings: o.saveEmbeddings === undefined ? undefined : resolve(o.saveEmbeddings),
       });
     });

@@ -70,10 +70,37 @@ export interface CorpusSelection {
   remove: RemovePart[];
 }
 
+/** How table columns are numbered: matched to groups (diagonal) or k-means' own numbering. */
+export type ColumnOrder = "matched" | "raw";
+export type EmbedderKind = "minilm" | "tfidf";
+
+/** Agreement of the clusters with the true newsgroups (scikit-learn's definitions). */
+export interface Metrics {
+  ari: number;
+  nmi: number;
+  homogeneity: number;
+  completeness: number;
+  v_measure: number;
+  purity: number;
+  accuracy: number;
+  /** k-means objective: sum of squared distances to the centres. */
+  inertia: number;
+  /** Mean cosine silhouette, when asked for (`--silhouette`). */
+  silhouette?: number;
+}
+
+/** A cluster's size and its top terms (class-based TF-IDF). */
+export interface ClusterLabel {
+  cluster: number;
+  size: number;
+  terms: string[];
+}
+
 /** Everything a run produced, as reported (`--format json` prints it whole). */
 export interface RunResult {
   config: {
     selection: CorpusSelection;
+    embedder: EmbedderKind;
     model: string;
     dtype: string;
     device: string;
@@ -81,10 +108,12 @@ export interface RunResult {
     k: number;
     seed: number;
     nInit: number;
+    order: ColumnOrder;
   };
   posts: number;
   table: Contingency;
-  inertia: number;
+  metrics: Metrics;
+  labels: ClusterLabel[];
   /** Wall-clock seconds per stage. */
   timings: Record<string, number>;
 }

@@ -67,7 +67,7 @@ describe("newsgroup-cluster (spawned)", () => {
     ]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.posts).toBe(394);
+    expect(doc.counts.posts).toBe(394);
     expect(doc.config.device).toBe("cpu");
     expect(doc.table.counts[0].reduce((s: number, v: number) => s + v, 0)).toBe(394);
     const q = cli([
@@ -111,6 +111,98 @@ describe("newsgroup-cluster (spawned)", () => {
     expect(bytes.toString("latin1", 10, 80)).toContain("'shape': (394, 32)");
     expect(bytes.length).toBe(128 + 394 * 32 * 4);
     rmSync(own, { recursive: true, force: true });
+  }, 120_000);
+
+  it("--format json follows the documented shape; --min-ari fails the run after printing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ngc-json-"));
+    const assignments = join(dir, "a.csv");
+    const r = cli([
+      ...[
+        "--format",
+        "json",
+        "--categories",
+        "sci.space,alt.atheism",
+        "--subset",
+        "test",
+        "--k",
+        "3",
+      ],
+      ...[...TINY, "--min-ari", "0.99", "--assignments", assignments, "--silhouette"],
+    ]);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/quality gate failed: ARI -?\d\.\d{4} is below --min-ari 0\.99/);
+    const doc = JSON.parse(r.stdout); // printed in full before failing
+    expect(shapeOf(doc)).toEqual({
+      schema: "number",
+      version: "string",
+      config: {
+        selection: { categories: ["string"], subset: "string", remove: ["string"] },
+        embedder: "string",
+        model: "string",
+        dtype: "string",
+        device: "string",
+        maxLength: "number",
+        k: "number",
+        seed: "number",
+        nInit: "number",
+        order: "string",
+      },
+      counts: {
+        posts: "number",
+        groups: { "alt.atheism": "number", "sci.space": "number" },
+        clusters: ["number"],
+      },
+      table: { groups: ["string"], clusters: ["number"], counts: [["number"]] },
+      metrics: {
+        ari: "number",
+        nmi: "number",
+        homogeneity: "number",
+        completeness: "number",
+        v_measure: "number",
+        purity: "number",
+        accuracy: "number",
+        inertia: "number",
+        silhouette: "number",
+      },
+      labels: [{ cluster: "number", size: "number", terms: ["string"] }],
+      timings: {
+        corpus: "number",
+        model: "number",
+        embed: "number",
+        cluster: "number",
+        evaluate: "number",
+      },
+    });
+    expect(doc.counts.posts).toBe(319 + 394);
+    expect(doc.table.clusters).toEqual([0, 1, 2]);
+    const rows = readFileSync(assignments, "utf8").trimEnd().split("\n");
+    expect(rows[0]).toBe("split,group,id,cluster,distance");
+    expect(rows).toHaveLength(1 + 713);
+    // The exported cluster ids are the table's: recount the table from the file.
+    const recount = doc.table.groups.map((g: string) =>
+      doc.table.clusters.map(
+        (c: number) =>
+          rows.filter((l) => l.startsWith(`test,${g},`) && l.split(",")[3] === String(c)).length,
+      ),
+    );
+    expect(recount).toEqual(doc.table.counts);
+    // Without the gate the same run exits 0.
+    expect(
+      cli([
+        "--format",
+        "csv",
+        "--categories",
+        "sci.space",
+        "--subset",
+        "test",
+        "--k",
+        "2",
+        ...TINY,
+        "--min-ari",
+        "-0.5",
+      ]).code,
+    ).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   it("corpus: JSON Lines of the cleaned posts in corpus order", () => {
@@ -207,3 +299,12 @@ describe("newsgroup-cluster (spawned)", () => {
     );
   }, 60_000);
 });
+
+/** The JSON shape of a value: types at the leaves, the first element's shape for arrays. */
+function shapeOf(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length === 0 ? [] : [shapeOf(v[0])];
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shapeOf(x)]));
+  }
+  return typeof v;
+}

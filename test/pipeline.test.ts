@@ -4,7 +4,7 @@ import { CliError } from "../src/errors.js";
 import { run } from "../src/pipeline.js";
 import type { Corpus, Embeddings } from "../src/types.js";
 
-const groups = ["a.one", "b.two", "c.three"];
+const groups = ["a.alpha", "b.beta", "c.gamma"];
 const corpus: Corpus = {
   groups,
   docs: Array.from({ length: 30 }, (_, i) => ({
@@ -39,10 +39,14 @@ function fakeEmbedder(): Embedder & { calls: number; disposed: boolean } {
 
 const config = {
   selection: { categories: groups, subset: "all" as const, remove: [] },
+  embedder: "minilm" as const,
   k: undefined,
   seed: 1,
   nInit: 2,
   maxIterations: 50,
+  order: "matched" as const,
+  topTerms: 3,
+  silhouette: true,
 };
 
 describe("pipeline.run with a fake embedder", () => {
@@ -56,15 +60,28 @@ describe("pipeline.run with a fake embedder", () => {
       now: () => (t += 1000),
       onStage: (s) => stages.push(s),
     });
-    expect(stages).toEqual(["corpus", "model", "embed", "cluster"]);
+    expect(stages).toEqual(["corpus", "model", "embed", "cluster", "evaluate"]);
     expect(emb.calls).toBe(1);
     expect(emb.disposed).toBe(true);
     const { table } = out.result;
     expect(table.groups).toEqual(groups);
     expect(out.result.config.k).toBe(3); // one cluster per group by default
-    // Every group lands whole in its own cluster.
-    for (const row of table.counts) expect([...row].sort((a, b) => b - a)).toEqual([10, 0, 0]);
-    expect(new Set(table.counts.map((r) => r.indexOf(10))).size).toBe(3);
+    // Every group lands whole in its own cluster, and matched order puts it on the diagonal.
+    expect(table.counts).toEqual([
+      [10, 0, 0],
+      [0, 10, 0],
+      [0, 0, 10],
+    ]);
+    expect(out.result.metrics).toMatchObject({ ari: 1, nmi: 1, purity: 1, accuracy: 1 });
+    expect(out.result.metrics.silhouette).toBeGreaterThan(0.9);
+    // Labels: cluster j's top terms include its group's name words.
+    expect(out.result.labels.map((l) => l.size)).toEqual([10, 10, 10]);
+    expect(out.result.labels[1]?.terms[0]).toBe("beta");
+    // Exports agree with the table's ids.
+    out.corpus.docs.forEach((d, i) => {
+      expect(out.labels[i]).toBe(groups.indexOf(d.group));
+    });
+    expect(out.distances.every((x) => x >= 0 && x < 0.1)).toBe(true);
     expect(out.result.timings.embed).toBe(1);
     expect(out.labels).toHaveLength(30);
   });

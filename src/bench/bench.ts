@@ -6,7 +6,11 @@
  * times. Each variant runs in its own process so that its peak memory is its own.
  *
  *   npm run bench -- [--limit N] [--models DIR] [--model ID] [--data FILE] [--threads N]
- *                    [--batch-size N] [--only naive,fp32,q8,cli] [--skip-kmeans]
+ *                    [--batch-size N] [--only naive,fp32,q8,cli] [--skip-kmeans] [--device cpu|cuda]
+ *
+ * With --device cuda the embedder variants run on onnxruntime's CUDA execution provider (and fail
+ * with the reason when it cannot load); the naive loop stays on the CPU, as the notebook's
+ * baseline. scripts/gpu-bench.sh runs this on a GPU machine.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -37,6 +41,7 @@ const { values: args } = parseArgs({
     "batch-size": { type: "string", default: "16" },
     only: { type: "string", default: "naive,fp32,q8,cli" },
     "skip-kmeans": { type: "boolean", default: false },
+    device: { type: "string", default: "cpu" },
     child: { type: "string" },
     out: { type: "string" },
   },
@@ -83,7 +88,7 @@ async function child(variant: string, out: string): Promise<void> {
       cacheDir: tmpdir(),
       offline: true,
       dtype: variant,
-      device: "cpu",
+      device: args.device === "cuda" ? "cuda" : "cpu",
       maxLength: 256,
       batchSize: Number(args["batch-size"]),
       threads,
@@ -112,7 +117,7 @@ function runChild(variant: string, dir: string): ChildResult & { emb: Embeddings
 }
 
 function passThrough(): string[] {
-  const keep = ["limit", "models", "model", "data", "threads", "batch-size"] as const;
+  const keep = ["limit", "models", "model", "data", "threads", "batch-size", "device"] as const;
   return keep.flatMap((k) => (args[k] === undefined ? [] : [`--${k}`, String(args[k])]));
 }
 
@@ -132,6 +137,7 @@ function runCli(dir: string): { wall: number; maxRssMb: number } | undefined {
     dir,
   );
   argv.push("--batch-size", String(args["batch-size"]), "--threads", String(threads));
+  argv.push("--device", args.device === "cuda" ? "cuda" : "cpu");
   // GNU time gives the child's peak RSS; without it, report the wall time only.
   const hasTime = spawnSync("/usr/bin/time", ["-f", "%M", "true"]).status === 0;
   const t0 = performance.now();
@@ -219,7 +225,7 @@ async function main(): Promise<void> {
     const flops512 = lengths512.reduce((s, l) => s + seqFlops(l), 0);
     let naiveWall = Number.NaN;
     const results: Record<string, Embeddings> = {};
-    for (const v of ["naive", "fp32", "q8"]) {
+    for (const v of ["naive", "fp32", "fp16", "q8"]) {
       if (!only.has(v)) continue;
       process.stderr.write(`running ${v}...\n`);
       const r = runChild(v, dir);
@@ -227,7 +233,9 @@ async function main(): Promise<void> {
       if (v === "naive") naiveWall = r.wall;
       const flops = v === "naive" ? flops512 : flops256;
       rows.push([
-        v === "naive" ? "naive (per post, fp32, 512)" : `embedder ${v} (batched, 256)`,
+        v === "naive"
+          ? "naive (per post, fp32, 512)"
+          : `embedder ${v} (batched, 256, ${args.device})`,
         fmt(r.wall),
         fmt(texts.length / r.wall),
         fmt((v === "naive" ? lengths512.reduce((a, b) => a + b, 0) : pieces) / r.wall, 0),

@@ -4,7 +4,7 @@
  */
 import Table from "cli-table3";
 import { assertUnreachable } from "../errors.js";
-import type { Contingency, OutputFormat, RunResult } from "../types.js";
+import type { ClusterLabel, Contingency, Metrics, OutputFormat, RunResult } from "../types.js";
 
 /** Version of the JSON document's shape; bumped on incompatible changes. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -45,11 +45,37 @@ export function formatMarkdown(t: Contingency): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The metrics as one line, e.g. `ARI 0.4923  NMI 0.4975 ...`. */
+export function formatMetrics(m: Metrics): string {
+  const parts = [
+    `ARI ${m.ari.toFixed(4)}`,
+    `NMI ${m.nmi.toFixed(4)}`,
+    `homogeneity ${m.homogeneity.toFixed(4)}`,
+    `completeness ${m.completeness.toFixed(4)}`,
+    `V-measure ${m.v_measure.toFixed(4)}`,
+    `purity ${m.purity.toFixed(4)}`,
+    `accuracy ${m.accuracy.toFixed(4)}`,
+    `inertia ${m.inertia.toFixed(2)}`,
+  ];
+  if (m.silhouette !== undefined) parts.push(`silhouette ${m.silhouette.toFixed(4)}`);
+  return parts.join("  ");
+}
+
+/** One line per cluster: `cluster 0 (812 posts): space, nasa, orbit`. */
+export function formatLabels(labels: readonly ClusterLabel[]): string {
+  return labels
+    .map(
+      (l) =>
+        `cluster ${l.cluster} (${l.size} posts)${l.terms.length > 0 ? `: ${l.terms.join(", ")}` : ""}`,
+    )
+    .join("\n");
+}
+
 /** Boxed table for terminals, with row and column totals. */
 export function formatTable(t: Contingency): string {
   const table = new Table({
     head: [...header(t), "total"],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
     colAligns: ["left", ...t.clusters.map(() => "right" as const), "right"],
   });
   const colTotals = t.clusters.map(() => 0);
@@ -64,25 +90,36 @@ export function formatTable(t: Contingency): string {
   return `${table.toString()}\n`;
 }
 
-/** The JSON document (see README "JSON output"). */
-export function formatJson(r: RunResult, version: string): string {
-  const doc = {
+/** The JSON document (see README "JSON output"; its shape is tested). */
+export function jsonDocument(r: RunResult, version: string) {
+  const groupSizes = Object.fromEntries(
+    r.table.groups.map((g, i) => [g, sum(r.table.counts[i] as number[])]),
+  );
+  return {
     schema: JSON_SCHEMA_VERSION,
     version,
     config: r.config,
-    posts: r.posts,
+    counts: { posts: r.posts, groups: groupSizes, clusters: r.labels.map((l) => l.size) },
     table: { groups: r.table.groups, clusters: r.table.clusters, counts: r.table.counts },
-    inertia: r.inertia,
+    metrics: r.metrics,
+    labels: r.labels,
     timings: r.timings,
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }
+
+export function formatJson(r: RunResult, version: string): string {
+  return `${JSON.stringify(jsonDocument(r, version), null, 2)}\n`;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Renders the result in the requested format. */
 export function formatResult(r: RunResult, format: OutputFormat, version: string): string {
   switch (format) {
-    case "table":
-      return formatTable(r.table);
+    case "table": {
+      const labels = r.labels.some((l) => l.terms.length > 0) ? `${formatLabels(r.labels)}\n` : "";
+      return `${formatTable(r.table)}${formatMetrics(r.metrics)}\n${labels}`;
+    }
     case "csv":
       return formatCsv(r.table);
     case "tsv":

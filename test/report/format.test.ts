@@ -23,6 +23,8 @@ const table: Contingency = {
 const result: RunResult = {
   config: {
     selection: { categories: table.groups, subset: "all", remove: ["headers"] },
+    embedder: "minilm",
+    order: "matched",
     model: "m",
     dtype: "q8",
     device: "cpu",
@@ -33,7 +35,20 @@ const result: RunResult = {
   },
   posts: 12,
   table,
-  inertia: 1.5,
+  metrics: {
+    ari: 0.5,
+    nmi: 0.25,
+    homogeneity: 0.125,
+    completeness: 0.75,
+    v_measure: 0.2,
+    purity: 0.6,
+    accuracy: 0.55,
+    inertia: 1.5,
+  },
+  labels: [
+    { cluster: 0, size: 5, terms: ["god", "atheism"] },
+    { cluster: 1, size: 7, terms: [] },
+  ],
   timings: { embed: 1 },
 };
 
@@ -60,12 +75,31 @@ describe("formats", () => {
     expect(t).toMatch(/│ alt\.atheism\s+│\s+3 │\s+1 │\s+4 │/);
     expect(t).toMatch(/│ total\s+│\s+5 │\s+7 │\s+12 │/);
   });
-  it("json carries config, table and version", () => {
+  it("json carries config, counts, table, metrics, labels and version", () => {
     const doc = JSON.parse(formatJson(result, "9.9.9"));
     expect(doc.version).toBe("9.9.9");
+    expect(doc.schema).toBe(1);
     expect(doc.table.counts).toEqual(table.counts);
     expect(doc.config.k).toBe(2);
-    expect(doc.posts).toBe(12);
+    expect(doc.counts).toEqual({
+      posts: 12,
+      groups: { "alt.atheism": 4, "comp.graphics": 4, 'odd "name", with comma': 4 },
+      clusters: [5, 7],
+    });
+    expect(doc.metrics.ari).toBe(0.5);
+    expect(doc.labels[0]).toEqual({ cluster: 0, size: 5, terms: ["god", "atheism"] });
+  });
+  it("table mode prints metrics and labels under the table", () => {
+    const out = formatResult(result, "table", "1").split("\n");
+    const after = out.slice(out.findIndex((l) => l.startsWith("└")) + 1);
+    expect(after[0]).toBe(
+      "ARI 0.5000  NMI 0.2500  homogeneity 0.1250  completeness 0.7500  V-measure 0.2000  purity 0.6000  accuracy 0.5500  inertia 1.50",
+    );
+    expect(after[1]).toBe("cluster 0 (5 posts): god, atheism");
+    expect(after[2]).toBe("cluster 1 (7 posts)");
+  });
+  it("csv stays data only", () => {
+    expect(formatResult(result, "csv", "1")).not.toContain("ARI");
   });
   it("dispatches on the format", () => {
     expect(formatResult(result, "csv", "1")).toBe(formatCsv(table));
