@@ -75,7 +75,7 @@ export type ColumnOrder = "matched" | "raw";
 export type EmbedderKind = "minilm" | "tfidf";
 
 /** Agreement of the clusters with the true newsgroups (scikit-learn's definitions). */
-export interface Metrics {
+export interface Scores {
   ari: number;
   nmi: number;
   homogeneity: number;
@@ -83,6 +83,10 @@ export interface Metrics {
   v_measure: number;
   purity: number;
   accuracy: number;
+}
+
+/** Scores plus the k-means objective and, optionally, the silhouette. */
+export interface Metrics extends Scores {
   /** k-means objective: sum of squared distances to the centres. */
   inertia: number;
   /** Mean cosine silhouette, when asked for (`--silhouette`). */

@@ -164,42 +164,32 @@ function cosineMean(a: Embeddings, b: Embeddings): number {
 const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : "n/a");
 const pad = (s: string, n: number) => s.padStart(n);
 
-async function main(): Promise<void> {
-  const only = new Set(args.only.split(","));
-  const texts = await sampleTexts();
-  const tok = await TransformersEmbedder.create({
+/** Word pieces per text at a truncation length, [CLS] and [SEP] included. */
+async function tokenLengths(texts: readonly string[], maxLength: number): Promise<number[]> {
+  const e = await TransformersEmbedder.create({
     model: args.model,
     modelsDir: args.models,
     cacheDir: tmpdir(),
     offline: true,
     dtype: "q8",
     device: "cpu",
-    maxLength: 256,
+    maxLength,
     batchSize: 16,
     threads: 1,
     log: () => {},
   });
-  const full = tok.tokenLengths(texts); // at 256
-  await tok.dispose();
+  const lengths = e.tokenLengths(texts);
+  await e.dispose();
+  return lengths;
+}
+
+async function main(): Promise<void> {
+  const only = new Set(args.only.split(","));
+  const texts = await sampleTexts();
+  const full = await tokenLengths(texts, 256);
   const pieces = full.reduce((a, b) => a + b, 0);
   // The naive loop truncates at 512 (transformers.js's default), so it computes more tokens.
-  const { lengths512 } = await (async () => {
-    const t = await TransformersEmbedder.create({
-      model: args.model,
-      modelsDir: args.models,
-      cacheDir: tmpdir(),
-      offline: true,
-      dtype: "q8",
-      device: "cpu",
-      maxLength: 512,
-      batchSize: 16,
-      threads: 1,
-      log: () => {},
-    });
-    const l = t.tokenLengths(texts);
-    await t.dispose();
-    return { lengths512: l };
-  })();
+  const lengths512 = await tokenLengths(texts, 512);
   const truncatedShare = full.filter((l) => l === 256).length / full.length;
 
   console.log(

@@ -7,18 +7,10 @@
  * never sees an empty class or cluster.
  */
 
+import type { Scores } from "../types.js";
 import { linearSumAssignment } from "./hungarian.js";
 
-/** All scores of one clustering against the true classes. */
-export interface Scores {
-  ari: number;
-  nmi: number;
-  homogeneity: number;
-  completeness: number;
-  v_measure: number;
-  purity: number;
-  accuracy: number;
-}
+export type { Scores };
 
 const EPS = 2.220446049250313e-16;
 
