@@ -15,11 +15,13 @@ import { writeFileAtomic, writeNpyAtomic } from "./embed/npy.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
 import { modelLabel, plannedDtype, TransformersEmbedder } from "./embed/transformers.js";
 import { CliError, dataError, ExitCode } from "./errors.js";
+import { pca2 } from "./evaluate/project.js";
 import { run } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
 import { createProgress } from "./progress.js";
 import { formatAssignments } from "./report/assignments.js";
 import { formatResult } from "./report/format.js";
+import { renderHtmlReport } from "./report/html.js";
 import type { Corpus } from "./types.js";
 
 const require = createRequire(import.meta.url);
@@ -145,6 +147,18 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
       const { path, format } = cfg.assignments;
       const text = formatAssignments(out.corpus.docs, out.labels, out.distances, format);
       await writeOutput("--assignments", path, () => writeFileAtomic(path, text));
+    }
+    if (cfg.report !== undefined) {
+      const html = renderHtmlReport({
+        result,
+        version: VERSION,
+        posts: out.corpus.docs,
+        labels: out.labels,
+        distances: out.distances,
+        points: pca2(out.embeddings),
+      });
+      const path = cfg.report;
+      await writeOutput("--report", path, () => writeFileAtomic(path, html));
     }
     await writeOut(formatResult(result, cfg.format, VERSION));
     const failed = [

@@ -19,7 +19,7 @@ export const ExitCode = {
   device: 6,
   /** A quality gate (`--min-ari`, `--min-nmi`) was not met. */
   gate: 7,
-  /** An output file (`--save-embeddings`, `--assignments`) could not be written. */
+  /** An output file (`--save-embeddings`, `--assignments`, `--report`) could not be written. */
   output: 8,
   /** Interrupted by SIGINT (128 + 2). */
   interrupted: 130,

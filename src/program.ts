@@ -72,6 +72,8 @@ export interface ClusterConfig extends SourceConfig {
   assignments: { path: string; format: "csv" | "jsonl" } | undefined;
   minAri: number | undefined;
   minNmi: number | undefined;
+  /** Self-contained HTML report. */
+  report: string | undefined;
 }
 
 export interface CorpusConfig extends SourceConfig {
@@ -369,6 +371,16 @@ export function buildProgram(
         scoreParser("--min-nmi", 0),
       ),
     )
+    .addOption(
+      new Option(
+        "--report <file.html>",
+        "write a self-contained HTML report (heatmap, map of posts, labels)",
+      ).argParser((v: string) => {
+        if (!/\.html?$/i.test(v))
+          throw new InvalidArgumentError(`--report file must end in .html, got '${v}'.`);
+        return resolve(v);
+      }),
+    )
     .option("--no-cache", "neither read nor write the embedding cache")
     .option(
       "--save-embeddings <file.npy>",
@@ -399,6 +411,7 @@ export function buildProgram(
         assignments: o.assignments,
         minAri: o.minAri,
         minNmi: o.minNmi,
+        report: o.report,
         saveEmbeddings: o.saveEmbeddings === undefined ? undefined : resolve(o.saveEmbeddings),
       });
     });

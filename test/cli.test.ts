@@ -205,6 +205,33 @@ describe("newsgroup-cluster (spawned)", () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  it("--embedder tfidf needs no model files; --report writes one self-contained HTML file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ngc-report-"));
+    const report = join(dir, "r.html");
+    const r = cli([
+      "--embedder",
+      "tfidf",
+      "--k",
+      "4",
+      "--data",
+      SHARED_ARCHIVE,
+      "--format",
+      "json",
+      "--report",
+      report,
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.config.model).toBe("tfidf-lsa");
+    expect(doc.counts.posts).toBe(3387);
+    const html = readFileSync(report, "utf8");
+    expect(html.length).toBeLessThan(5 * 1024 * 1024);
+    expect(html.match(/class="pt /g)?.length).toBe(3387);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(cli(["--report", join(dir, "r.txt")]).code).toBe(2);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
   it("corpus: JSON Lines of the cleaned posts in corpus order", () => {
     const r = cli(["corpus", "--data", SHARED_ARCHIVE]);
     expect(r.code).toBe(0);
