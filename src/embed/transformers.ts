@@ -121,9 +121,13 @@ export class TransformersEmbedder implements Embedder {
       env.allowLocalModels = true;
       env.allowRemoteModels = false;
     } else {
-      env.allowLocalModels = false;
-      env.allowRemoteModels = !opts.offline;
       env.cacheDir = join(opts.cacheDir, "models");
+      env.allowRemoteModels = !opts.offline;
+      // transformers.js refuses to look in its download cache when both local and remote models
+      // are off, so offline runs enable "local" models pointing at a folder that holds none;
+      // the lookup then finds earlier downloads in env.cacheDir.
+      env.allowLocalModels = opts.offline;
+      env.localModelPath = join(opts.cacheDir, "models", "local-none/");
       if (opts.remoteHost !== undefined)
         env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
     }
@@ -255,6 +259,12 @@ async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrai
   try {
     return await AutoTokenizer.from_pretrained(opts.model);
   } catch (err) {
+    if (opts.offline && opts.modelsDir === undefined) {
+      throw modelError(
+        `model ${opts.model} is not in the cache (${join(opts.cacheDir, "models")}) and --offline forbids downloading it; pass --models <dir>`,
+        err,
+      );
+    }
     throw modelError(`cannot load the tokenizer of ${opts.model}: ${firstLine(err)}`, err);
   }
 }
