@@ -15,7 +15,7 @@ import {
   type PreTrainedTokenizer,
   Tensor,
 } from "@huggingface/transformers";
-import { deviceError, modelError } from "../errors.js";
+import { deviceError, modelError, networkError } from "../errors.js";
 import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
@@ -265,6 +265,12 @@ async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrai
         err,
       );
     }
+    if (isNetworkFailure(err)) {
+      throw networkError(
+        `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)}`,
+        err,
+      );
+    }
     throw modelError(`cannot load the tokenizer of ${opts.model}: ${firstLine(err)}`, err);
   }
 }
@@ -295,6 +301,17 @@ async function loadModel(
       );
     throw modelError(`cannot load model ${opts.model} (${dtype}): ${msg}`, err);
   }
+}
+
+/** fetch() failures (refused, DNS, reset, timeout), as opposed to a file the server lacks. */
+function isNetworkFailure(err: unknown): boolean {
+  return err instanceof Error && (err.message === "fetch failed" || err.name === "AbortError");
+}
+
+function causeOf(err: unknown): string {
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (cause instanceof Error) return (cause as NodeJS.ErrnoException).code ?? cause.message;
+  return firstLine(err);
 }
 
 function firstLine(err: unknown): string {

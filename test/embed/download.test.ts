@@ -44,10 +44,13 @@ afterAll(async () => {
   rmSync(cache, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  hub = endpoint,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: cache, NEWSGROUP_CLUSTER_HF_ENDPOINT: endpoint },
+      env: { PATH: process.env.PATH ?? "", HOME: cache, NEWSGROUP_CLUSTER_HF_ENDPOINT: hub },
     });
     let stdout = "";
     let stderr = "";
@@ -102,6 +105,22 @@ describe("model download from a Hub mirror (NEWSGROUP_CLUSTER_HF_ENDPOINT)", () 
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("no-such/model");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it("a refused connection fails with the network exit code", async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const empty = mkdtempSync(join(tmpdir(), "ngc-hub-refused-"));
+    const r = await cli(
+      [...BASE, empty, "--model", "tiny-random-bert"],
+      `http://127.0.0.1:${port}/`,
+    );
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain("cannot download model tiny-random-bert");
+    expect(r.stderr).toContain("ECONNREFUSED");
+    rmSync(empty, { recursive: true, force: true });
   }, 60_000);
 
   it("--offline with an empty cache names the model and the way out", async () => {
