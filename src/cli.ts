@@ -47,7 +47,7 @@ async function readCorpus(cfg: SourceConfig): Promise<Corpus> {
       offline: cfg.offline,
       url: process.env.NEWSGROUP_CLUSTER_DATA_URL ?? OFFICIAL_URL,
       sha256: process.env.NEWSGROUP_CLUSTER_DATA_SHA256 ?? OFFICIAL_SHA256,
-      timeoutMs: Number(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS ?? 60_000),
+      timeoutMs: downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
     },
     { fetch: globalThis.fetch, log: note(cfg) },
   );
@@ -58,6 +58,18 @@ async function readCorpus(cfg: SourceConfig): Promise<Corpus> {
     throw dataError(`cannot read ${located.path}: ${(err as Error).message}`, err);
   }
   return loadCorpus(bytes, cfg.selection, located.path);
+}
+
+/** NEWSGROUP_CLUSTER_TIMEOUT_MS: unset or empty = 60 s; anything but a positive integer is a usage error. */
+function downloadTimeoutMs(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 60_000;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) {
+    throw new CliError(
+      "usage",
+      `NEWSGROUP_CLUSTER_TIMEOUT_MS must be a positive integer of milliseconds, got '${raw}'`,
+    );
+  }
+  return Number(raw);
 }
 
 async function runCorpus(cfg: SourceConfig): Promise<void> {

@@ -3,10 +3,9 @@
  * the file system or the network.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { CliError, dataError, networkError } from "../errors.js";
+import { CliError, dataError, networkError, usageError } from "../errors.js";
 
 /** Where scikit-learn's `fetch_20newsgroups` downloads the corpus, and its sha256. */
 export const OFFICIAL_URL = "https://ndownloader.figshare.com/files/5975967";
@@ -91,6 +90,15 @@ export async function downloadVerified(
   timeoutMs: number,
   deps: LocateDeps,
 ): Promise<void> {
+  if (!(timeoutMs > 0)) {
+    // NaN (a non-numeric NEWSGROUP_CLUSTER_TIMEOUT_MS), 0 or negative: every download would
+    // "time out" after 1 ms, since setTimeout treats these as 1.
+    throw usageError(
+      `the download timeout (NEWSGROUP_CLUSTER_TIMEOUT_MS) must be a positive number of milliseconds, got ${timeoutMs}`,
+    );
+  }
+  // setTimeout fires after 1 ms for delays past 2^31 - 1 (with a warning on stderr).
+  const delay = Math.min(timeoutMs, MAX_TIMER_MS);
   const dir = join(dest, "..");
   try {
     await mkdir(dir, { recursive: true });
@@ -102,57 +110,103 @@ export async function downloadVerified(
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new Error("timeout")), timeoutMs);
+    timer = setTimeout(() => controller.abort(new Error("timeout")), delay);
   };
   try {
     arm();
     let res: Response;
     try {
-      res = await deps.fetch(url, { signal: controller.signal, redirect: "follow" });
+      res = await deps.fetch(url, {
+        signal: controller.signal,
+        redirect: "follow",
+        // The sha256 is of the archive's own bytes: ask for them as they are.
+        headers: { "accept-encoding": "identity" },
+      });
     } catch (err) {
       throw networkError(`cannot download ${url}: ${describeFetchError(err, timeoutMs)}`, err);
     }
     if (!res.ok || res.body === null) {
+      await res.body?.cancel().catch(() => {});
       throw networkError(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
     }
-    const total = Number(res.headers.get("content-length")) || undefined;
+    // A server that labels the .tar.gz `Content-Encoding: gzip` (a common static-file setup)
+    // has fetch decompress it in transit: Content-Length then counts the encoded bytes, not what
+    // arrives, and only the checksum can judge the result.
+    const encoding = res.headers.get("content-encoding");
+    const decoded = encoding !== null && encoding.trim().toLowerCase() !== "identity";
+    const total = decoded ? undefined : Number(res.headers.get("content-length")) || undefined;
     const hash = createHash("sha256");
-    const out = createWriteStream(tmp, { flags: "wx" });
-    let received = 0;
+    // A file handle, not a write stream: a stream that cannot open (unwritable or read-only
+    // cache, name too long) or write (disk full) emits an 'error' event nobody awaits, which
+    // crashed the process (or left the loop waiting for a 'drain' that never came).
+    let out: FileHandle;
     try {
-      const reader = res.body.getReader();
+      out = await open(tmp, "wx");
+    } catch (err) {
+      await res.body.cancel().catch(() => {});
+      throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
+    }
+    let received = 0;
+    const reader = res.body.getReader();
+    try {
       for (;;) {
         arm();
-        const { done, value } = await reader.read();
-        if (done) break;
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          throw networkError(
+            `download of ${url} broke off after ${received} bytes: ${describeFetchError(err, timeoutMs)}`,
+            err,
+          );
+        }
+        clearTimeout(timer);
+        if (chunk.done) break;
+        const value = chunk.value;
         hash.update(value);
         received += value.byteLength;
         deps.onDownload?.(received, total);
-        if (!out.write(value)) await new Promise<void>((r) => out.once("drain", () => r()));
+        try {
+          for (let at = 0; at < value.byteLength; ) {
+            const { bytesWritten } = await out.write(value, at);
+            if (bytesWritten <= 0) throw new Error("the file system accepted no bytes");
+            at += bytesWritten;
+          }
+        } catch (err) {
+          await reader.cancel().catch(() => {});
+          throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
+        }
       }
     } catch (err) {
-      throw networkError(
-        `download of ${url} broke off after ${received} bytes: ${describeFetchError(err, timeoutMs)}`,
-        err,
-      );
-    } finally {
-      await new Promise<void>((resolve, reject) =>
-        out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-      );
+      await out.close().catch(() => {});
+      throw err;
+    }
+    try {
+      await out.close();
+    } catch (err) {
+      throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
     }
     if (total !== undefined && received !== total) {
       throw networkError(`download of ${url} broke off: got ${received} of ${total} bytes`);
     }
     const got = hash.digest("hex");
     if (got !== sha256) {
-      throw networkError(`checksum mismatch for ${url}: sha256 ${got}, expected ${sha256}`);
+      const why = decoded
+        ? `; the server sent Content-Encoding: ${encoding}, so the archive was decompressed in transit (serve it without Content-Encoding)`
+        : "";
+      throw networkError(`checksum mismatch for ${url}: sha256 ${got}, expected ${sha256}${why}`);
     }
     await rename(tmp, dest);
   } finally {
     clearTimeout(timer);
-    await rm(tmp, { force: true });
+    // Best effort: an error here (e.g. the temp name was too long to create) must not replace
+    // the error that explains the failure.
+    await rm(tmp, { force: true }).catch(() => {});
   }
 }
+
+/** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 function describeFetchError(err: unknown, timeoutMs: number): string {
   if (err instanceof Error) {

@@ -194,6 +194,23 @@ export class TransformersEmbedder implements Embedder {
     return this.tokenizer.encode(text, { add_special_tokens: false });
   }
 
+  /**
+   * `encode` in chunks that give the event loop a turn between them, so that Ctrl-C and an
+   * abort signal act within milliseconds even while 18,846 posts are tokenized (about 4 s).
+   */
+  private async encodeYielding(
+    texts: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<number[][]> {
+    const out: number[][] = [];
+    for (let i = 0; i < texts.length; i += 256) {
+      signal?.throwIfAborted();
+      out.push(...this.encode(texts.slice(i, i + 256)));
+      await new Promise((r) => setImmediate(r));
+    }
+    return out;
+  }
+
   tokenLengths(texts: readonly string[]): number[] {
     return this.encode(texts).map((s) => s.length);
   }
@@ -203,7 +220,7 @@ export class TransformersEmbedder implements Embedder {
     onProgress?: EmbedProgress,
     signal?: AbortSignal,
   ): Promise<Embeddings> {
-    const seqs = this.encode(texts);
+    const seqs = await this.encodeYielding(texts, signal);
     const pad = this.tokenizer.pad_token_id ?? 0;
     let dims = this.info.dims;
     let out: Float32Array | undefined;

@@ -1,0 +1,157 @@
+/**
+ * The process's edges: Ctrl-C during embedding, a reader of stdout that goes away (`| head -1`),
+ * and a cache directory that cannot be used.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
+import { lines, listTree, runCli, spawnCli } from "./server.js";
+
+const temps: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "ngc-sig-"));
+  temps.push(d);
+  return d;
+}
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
+});
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TINY = ["--models", SHARED_MODELS, "--model", "tiny-random-bert"];
+const SPACE = [
+  "--data",
+  SHARED_ARCHIVE,
+  "--categories",
+  "sci.space",
+  "--k",
+  "3",
+  "--format",
+  "csv",
+];
+
+describe("SIGINT", () => {
+  it("during embedding: exit 130 within 1 s, and the cache is still usable afterwards", async () => {
+    const cache = tempDir();
+    // random-minilm-l6 takes ~20 s on 987 posts: the signal surely lands mid-embedding. (One
+    // group keeps the tokenizing that precedes the first batch short: it blocks the event loop,
+    // and with it the SIGINT handler, for about 0.3 ms a post; see the report.)
+    const run = spawnCli(
+      [...SPACE, "--models", SHARED_MODELS, "--model", "random-minilm-l6", "--device", "cpu"],
+      { cacheDir: cache, timeoutMs: 30_000 },
+    );
+    // Reading the corpus takes ~1 s, loading the model and tokenizing ~0.5 s more; by 3 s the
+    // batches are running (the CLI prints no stage notes when stderr is not a terminal).
+    await sleep(3_000);
+    expect(run.child.exitCode).toBeNull(); // still running
+    const sent = performance.now();
+    run.child.kill("SIGINT");
+    const r = await run.done;
+    const latency = performance.now() - sent;
+    expect(r.code).toBe(130);
+    expect(r.signal).toBeNull();
+    expect(latency).toBeLessThan(1_000);
+    expect(r.stdout).toBe("");
+    // One line (after the blank line that ends a progress bar on a terminal).
+    expect(lines(r.stderr).filter((l) => l !== "")).toEqual(["newsgroup-cluster: interrupted"]);
+    // Nothing was half-written: vectors are stored only once all are computed.
+    expect(listTree(cache)).toEqual([]);
+
+    // A leftover temp file, as an interrupted atomic write would leave, is ignored too.
+    const tiny = [...SPACE, "--subset", "test", ...TINY, "--device", "cpu"];
+    const ok = await runCli([...tiny, "--quiet"], { cacheDir: cache });
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(lines(ok.stdout)[0]).toBe("newsgroup,0,1,2");
+    const store = join(cache, "embeddings", readdirSync(join(cache, "embeddings"))[0] as string);
+    writeFileSync(join(store, `.vectors.npy.${process.pid}.deadbeef.tmp`), "half a file");
+    const again = await runCli([...tiny, "--format", "json"], { cacheDir: cache });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe("");
+    expect(JSON.parse(again.stdout).config.device).toBe("cache");
+  }, 30_000);
+});
+
+describe("a reader of stdout that goes away (| head -1)", () => {
+  it("corpus: exit 0, empty stderr", async () => {
+    const cache = tempDir();
+    const child = spawn(process.execPath, [CLI, "corpus", "--data", SHARED_ARCHIVE], {
+      env: { PATH: process.env.PATH ?? "", HOME: cache, NEWSGROUP_CLUSTER_CACHE: cache },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+    });
+    let first = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      if (first.includes("\n")) return;
+      first += c;
+      if (first.includes("\n")) child.stdout.destroy(); // head -1 has its line and exits
+    });
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.once("close", (c, s) => resolve([c, s])),
+    );
+    clearTimeout(kill);
+    expect(JSON.parse(first.split("\n")[0] as string)).toMatchObject({
+      split: "train",
+      group: "alt.atheism",
+    });
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+  }, 20_000);
+});
+
+describe("an unusable cache directory", () => {
+  it("under a regular file, or a store that is a file: the run succeeds with one warning", async () => {
+    const dir = tempDir();
+    const args = [...SPACE, "--subset", "test", ...TINY, "--device", "cpu"];
+    // Reference: a run with a usable cache.
+    const good = join(dir, "good");
+    const ref = await runCli([...args, "--cache-dir", good], { cacheDir: dir });
+    expect(ref.code).toBe(0);
+    expect(ref.stderr).toBe("");
+    const rows = lines(ref.stdout);
+    expect(rows[0]).toBe("newsgroup,0,1,2");
+    expect(
+      rows.slice(1).map((l) =>
+        l
+          .split(",")
+          .slice(1)
+          .reduce((s, v) => s + Number(v), 0),
+      ),
+    ).toEqual([394]);
+
+    // A cache path whose parent is a regular file (chmod would not stop root).
+    const file = join(dir, "not-a-dir");
+    writeFileSync(file, "x");
+    const r = await runCli([...args, "--cache-dir", join(file, "cache")], { cacheDir: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(ref.stdout);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^newsgroup-cluster: cannot write the embedding cache at .*not-a-dir\/cache\/embeddings\/.* \(ENOTDIR\); continuing without it\n$/,
+    );
+
+    // The store folder replaced by a file.
+    const name = readdirSync(join(good, "embeddings"))[0] as string;
+    rmSync(join(good, "embeddings", name), { recursive: true });
+    writeFileSync(join(good, "embeddings", name), "in the way");
+    const s = await runCli([...args, "--cache-dir", good], { cacheDir: dir });
+    expect(s.code).toBe(0);
+    expect(s.stdout).toBe(ref.stdout);
+    expect(lines(s.stderr)).toHaveLength(1);
+    expect(s.stderr).toMatch(
+      /^newsgroup-cluster: cannot (read|write) the embedding cache at .*; continuing without it\n$/,
+    );
+    expect(readFileSync(join(good, "embeddings", name), "utf8")).toBe("in the way");
+  }, 30_000);
+});
