@@ -18,7 +18,9 @@ export function matchedOrder(counts: readonly (readonly number[])[]): number[] {
     true,
   );
   const groupOf = new Map<number, number>();
-  rows.forEach((r, i) => groupOf.set(cols[i] as number, r));
+  rows.forEach((r, i) => {
+    groupOf.set(cols[i] as number, r);
+  });
   const column = (j: number) => counts.map((r) => r[j] as number);
   const argmax = (xs: number[]) =>
     xs.reduce((best, v, i) => (v > (xs[best] as number) ? i : best), 0);

@@ -365,7 +365,11 @@ describe("the CLI's download (spawned, NEWSGROUP_CLUSTER_DATA_URL on 127.0.0.1)"
   });
 
   it.each([
-    ["abc", 2, /NEWSGROUP_CLUSTER_TIMEOUT_MS must be a positive integer of milliseconds, got 'abc'/],
+    [
+      "abc",
+      2,
+      /NEWSGROUP_CLUSTER_TIMEOUT_MS must be a positive integer of milliseconds, got 'abc'/,
+    ],
     ["-5", 2, /NEWSGROUP_CLUSTER_TIMEOUT_MS must be a positive integer of milliseconds, got '-5'/],
     ["", 0, undefined],
     ["3000000000", 0, undefined],
