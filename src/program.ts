@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ALL_GROUPS, DEFAULT_GROUPS } from "./dataset/groups.js";
+import { usageError } from "./errors.js";
 import type {
   ColumnOrder,
   CorpusSelection,
@@ -386,7 +387,26 @@ export function buildProgram(
       "--save-embeddings <file.npy>",
       "write the vectors as a NumPy .npy file (float32, corpus order)",
     )
-    .action(async (o) => {
+    .action(async (o, command: Command) => {
+      // Options of the model path mean nothing to the model-free embedder: say so rather than
+      // silently ignoring them.
+      if (o.embedder === "tfidf") {
+        const given = [
+          "model",
+          "models",
+          "dtype",
+          "device",
+          "batchSize",
+          "threads",
+          "maxLength",
+        ].filter((name) => command.getOptionValueSource(name) === "cli");
+        if (given.length > 0) {
+          const flags = given.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+          throw usageError(
+            `${flags.join(", ")} only apply to --embedder minilm, not --embedder tfidf`,
+          );
+        }
+      }
       const modelsDir = o.models ?? env.NEWSGROUP_CLUSTER_MODELS;
       await onConfig({
         command: "cluster",

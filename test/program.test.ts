@@ -161,6 +161,18 @@ describe("command line", () => {
     expect(msg.trim().split("\n")).toHaveLength(1);
   });
 
+  it("rejects model options with the model-free embedder", async () => {
+    const err = await parse(["--embedder", "tfidf", "--dtype", "fp32", "--batch-size", "4"]).catch(
+      (e) => e,
+    );
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(
+      "--dtype, --batch-size only apply to --embedder minilm, not --embedder tfidf",
+    );
+    const ok = await parse(["--embedder", "tfidf", "--k", "3"]);
+    expect(ok.command === "cluster" && ok.embedder).toBe("tfidf");
+  });
+
   it("suggests close group names", () => {
     expect(suggestGroups("space")).toContain("sci.space");
     expect(suggestGroups("comp.grafics")[0]).toBe("comp.graphics");
