@@ -402,8 +402,9 @@ export function buildProgram(
         ].filter((name) => command.getOptionValueSource(name) === "cli");
         if (given.length > 0) {
           const flags = given.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+          const verb = flags.length === 1 ? "applies" : "apply";
           throw usageError(
-            `${flags.join(", ")} only apply to --embedder minilm, not --embedder tfidf`,
+            `${flags.join(", ")} only ${verb} to --embedder minilm, not --embedder tfidf`,
           );
         }
       }
