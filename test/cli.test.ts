@@ -232,6 +232,16 @@ describe("newsgroup-cluster (spawned)", () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  it("an output file that cannot be written exits 8, naming the option and path", () => {
+    const r = cli([
+      ...["--embedder", "tfidf", "--data", SHARED_ARCHIVE, "--format", "csv"],
+      ...["--assignments", "/nonexistent-dir/a.csv"],
+    ]);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toContain("cannot write --assignments /nonexistent-dir/a.csv");
+    expect(r.stdout).toBe("");
+  }, 60_000);
+
   it("corpus: JSON Lines of the cleaned posts in corpus order", () => {
     const r = cli(["corpus", "--data", SHARED_ARCHIVE]);
     expect(r.code).toBe(0);
