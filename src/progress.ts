@@ -14,6 +14,8 @@ export function createProgress(stream: NodeJS.WriteStream, enabled: boolean): Pr
   let bar: cliProgress.SingleBar | undefined;
   return {
     update(done, total) {
+      // No bar before the first batch is done: cli-progress has no rate yet and prints "NFs left".
+      if (bar === undefined && done === 0) return;
       if (bar === undefined) {
         bar = new cliProgress.SingleBar(
           {
