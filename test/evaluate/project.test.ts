@@ -145,7 +145,7 @@ describe("pca2", () => {
     expect(Math.abs(cross) / Math.sqrt(v1 * v2)).toBeLessThan(1e-5);
   });
 
-  it("projects 18,846 x 384 quickly", () => {
+  it("projects 18,846 x 384 (all 20 groups' size) to finite coordinates", () => {
     const rand = lcg(42);
     const rows = 18846;
     const dims = 384;
@@ -154,12 +154,9 @@ describe("pca2", () => {
     for (let i = 0; i < data.length; i++) {
       data[i] = (rand() - 0.5) / Math.sqrt(1 + (i % dims)) + 0.01 * ((i % dims) % 7);
     }
-    const t0 = performance.now();
+    // Speed is a benchmark matter, not a test's (about 0.3 s on a 2-core machine).
     const p = pca2({ rows, dims, data });
-    const ms = performance.now() - t0;
     expect(p.length).toBe(rows * 2);
     expect(p.every(Number.isFinite)).toBe(true);
-    // About 0.3 s on a 2-core container; the bound leaves room for a busy CI machine.
-    expect(ms).toBeLessThan(4000);
   });
 });

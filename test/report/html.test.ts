@@ -262,13 +262,10 @@ describe("renderHtmlReport", () => {
 
   it("stays under 5 MB for 3,387 posts (the default corpus' size)", () => {
     const input = synthetic(3387, { textChars: 1500 });
-    const t0 = performance.now();
     const html = renderHtmlReport(input);
-    const ms = performance.now() - t0;
     const bytes = Buffer.byteLength(html);
     expect(bytes).toBeLessThan(5_000_000);
     expect(count(html, /class="pt /g)).toBe(3387);
-    expect(ms).toBeLessThan(2000);
   });
 
   it("rejects inputs whose lengths disagree or labels that are not columns", () => {
