@@ -13,7 +13,6 @@ import { CachedEmbedder } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { writeFileAtomic, writeNpyAtomic } from "./embed/npy.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
-import { modelLabel, plannedDtype, TransformersEmbedder } from "./embed/transformers.js";
 import { CliError, dataError, ExitCode } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
 import { run } from "./pipeline.js";
@@ -83,6 +82,11 @@ async function runCorpus(cfg: SourceConfig): Promise<void> {
 async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): Promise<Embedder> {
   // TF-IDF vectors depend on the whole corpus, so per-text caching does not apply.
   if (cfg.embedder === "tfidf") return new TfidfLsaEmbedder({ seed: cfg.seed });
+  // Loaded here, not at start-up: importing transformers.js and onnxruntime costs ~150 ms that
+  // `corpus`, `--help`, usage errors and the TF-IDF path do not need.
+  const { modelLabel, plannedDtype, TransformersEmbedder } = await import(
+    "./embed/transformers.js"
+  );
   const model = () =>
     TransformersEmbedder.create({
       model: cfg.model,
