@@ -20,9 +20,10 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "../atomic.js";
 import type { Embeddings } from "../types.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
-import { decodeNpy, encodeNpy, writeFileAtomic } from "./npy.js";
+import { decodeNpy, encodeNpy } from "./npy.js";
 
 /**
  * What cached vectors depend on. `dtype` should be the resolved one (not `auto`); when the model

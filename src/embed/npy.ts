@@ -3,9 +3,7 @@
  * writes for a `float32` array of shape (rows, dims) and `numpy.load` reads back. See
  * https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html.
  */
-import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../atomic.js";
 import type { Embeddings } from "../types.js";
 
 const MAGIC = Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
@@ -101,33 +99,6 @@ export function decodeNpy(buf: Uint8Array): Embeddings {
     for (let i = 0; i < data.length; i++) data[i] = b.readFloatLE(offset + i * 4);
   }
   return { rows, dims, data };
-}
-
-/**
- * Writes `data` to `path` through a temp file in the same directory, fsynced, then renamed over
- * `path`, so that readers see the old file or the whole new one, never a part. The temp file is
- * removed when anything fails.
- * @throws the file system's error (EACCES, ENOSPC, ENOTDIR...).
- */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-  );
-  let renamed = false;
-  try {
-    const fh = await open(tmp, "wx");
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-    renamed = true;
-  } finally {
-    if (!renamed) await rm(tmp, { force: true }).catch(() => {});
-  }
 }
 
 /**

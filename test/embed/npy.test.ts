@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decodeNpy, encodeNpy, writeFileAtomic, writeNpyAtomic } from "../../src/embed/npy.js";
+import { writeFileAtomic } from "../../src/atomic.js";
+import { decodeNpy, encodeNpy, writeNpyAtomic } from "../../src/embed/npy.js";
 
 /** np.save(f, np.array([[0.5, -1.25, 3.0], [1e-3, -0.0, 65504.0]], dtype="<f4")) */
 const NUMPY_2X3 = Buffer.from(
