@@ -123,7 +123,11 @@ export async function downloadVerified(
         headers: { "accept-encoding": "identity" },
       });
     } catch (err) {
-      throw networkError(`cannot download ${url}: ${describeFetchError(err, timeoutMs)}`, err);
+      // No connection at all: say how to run without the download host.
+      throw networkError(
+        `cannot download ${url}: ${describeFetchError(err, timeoutMs)} (offline? pass --data <20news-bydate.tar.gz> or set NEWSGROUP_CLUSTER_DATA)`,
+        err,
+      );
     }
     if (!res.ok || res.body === null) {
       await res.body?.cancel().catch(() => {});

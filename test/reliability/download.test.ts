@@ -92,7 +92,8 @@ const CASES: Case[] = [
   {
     name: "connection refused",
     server: async () => undefined,
-    message: /cannot download http:\/\/127\.0\.0\.1:\d+\/20news-bydate\.tar\.gz: .*ECONNREFUSED/,
+    message:
+      /cannot download http:\/\/127\.0\.0\.1:\d+\/20news-bydate\.tar\.gz: .*ECONNREFUSED.*\(offline\? pass --data <20news-bydate\.tar\.gz> or set NEWSGROUP_CLUSTER_DATA\)$/,
   },
   {
     name: "HTTP 404",
