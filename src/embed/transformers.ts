@@ -284,7 +284,7 @@ async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrai
     }
     if (isNetworkFailure(err)) {
       throw networkError(
-        `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)}`,
+        `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)} (offline? pass --models <dir> with the model in transformers.js layout)`,
         err,
       );
     }

@@ -120,6 +120,7 @@ describe("model download from a Hub mirror (NEWSGROUP_CLUSTER_HF_ENDPOINT)", () 
     expect(r.code).toBe(5);
     expect(r.stderr).toContain("cannot download model tiny-random-bert");
     expect(r.stderr).toContain("ECONNREFUSED");
+    expect(r.stderr).toContain("(offline? pass --models <dir>");
     rmSync(empty, { recursive: true, force: true });
   }, 60_000);
 
