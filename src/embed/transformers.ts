@@ -80,7 +80,8 @@ export function autoDtype(device: "cpu" | "cuda"): string {
   return device === "cuda" ? "fp32" : "q8";
 }
 
-function checkLocalModel(dir: string, model: string, dtype: string): void {
+/** A local model's folder, config and tokenizer: checked once, before anything loads. */
+function checkLocalModel(dir: string, model: string): void {
   const root = join(dir, model);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw modelError(`model ${model} not found in ${dir} (no folder ${root})`);
@@ -88,6 +89,11 @@ function checkLocalModel(dir: string, model: string, dtype: string): void {
   for (const f of ["config.json", "tokenizer.json"]) {
     if (!existsSync(join(root, f))) throw modelError(`model folder ${root} lacks ${f}`);
   }
+}
+
+/** A local model's weights for a dtype: checked per device attempt, since dtype follows it. */
+function checkLocalWeights(dir: string, model: string, dtype: string): void {
+  const root = join(dir, model);
   const onnx = join(root, "onnx", `model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`);
   if (!existsSync(onnx)) {
     throw modelError(`model folder ${root} has no weights for --dtype ${dtype}: missing ${onnx}`);
@@ -267,12 +273,7 @@ export class TransformersEmbedder implements Embedder {
 }
 
 async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrainedTokenizer> {
-  if (opts.modelsDir !== undefined) {
-    // The tokenizer and config are checked up front; the weights per device in loadModel.
-    const root = join(opts.modelsDir, opts.model);
-    if (!existsSync(root))
-      throw modelError(`model ${opts.model} not found in ${opts.modelsDir} (no folder ${root})`);
-  }
+  if (opts.modelsDir !== undefined) checkLocalModel(opts.modelsDir, opts.model);
   try {
     return await AutoTokenizer.from_pretrained(opts.model);
   } catch (err) {
@@ -297,7 +298,7 @@ async function loadModel(
   device: "cpu" | "cuda",
 ): Promise<{ model: PreTrainedModel; dtype: string }> {
   const dtype = opts.dtype === "auto" ? autoDtype(device) : opts.dtype;
-  if (opts.modelsDir !== undefined) checkLocalModel(opts.modelsDir, opts.model, dtype);
+  if (opts.modelsDir !== undefined) checkLocalWeights(opts.modelsDir, opts.model, dtype);
   const threads = opts.threads > 0 ? opts.threads : availableParallelism();
   try {
     const model = await AutoModel.from_pretrained(opts.model, {
