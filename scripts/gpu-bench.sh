@@ -7,7 +7,7 @@
 #
 # Needs: node_modules and dist/ (npm ci && npm run build), ../shared (or NEWSGROUP_CLUSTER_SHARED),
 # and onnxruntime's CUDA provider libraries, which npm does not ship:
-#   ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node
+#   ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js
 # (downloads them from NuGet; a machine without internet needs them copied into
 #  node_modules/onnxruntime-node/bin/napi-v6/linux/x64/).
 set -uo pipefail

@@ -45,7 +45,7 @@ export function cudaUnavailableReason(
     probe.binDir === undefined ||
     !probe.exists(join(probe.binDir, "libonnxruntime_providers_cuda.so"))
   ) {
-    return `the CUDA provider libraries are not installed (no libonnxruntime_providers_cuda.so in ${probe.binDir ?? "onnxruntime-node"}); reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12, see the README`;
+    return `the CUDA provider libraries are not installed (no libonnxruntime_providers_cuda.so in ${probe.binDir ?? "onnxruntime-node"}); install them with ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js, see the README`;
   }
   return undefined;
 }

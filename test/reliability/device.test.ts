@@ -108,7 +108,7 @@ describe("cudaUnavailableReason (injected probe)", () => {
     (driver) => {
       const reasonText = cudaUnavailableReason(probe({ files: [driver] }).probe);
       expect(reasonText).toBe(
-        `the CUDA provider libraries are not installed (no libonnxruntime_providers_cuda.so in ${BIN}); reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12, see the README`,
+        `the CUDA provider libraries are not installed (no libonnxruntime_providers_cuda.so in ${BIN}); install them with ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js, see the README`,
       );
     },
   );
