@@ -34,6 +34,13 @@ function writeOut(text: string): Promise<void> {
   });
 }
 
+/** The width the boxed table must fit: the terminal's, or COLUMNS when stdout is not one. */
+function terminalColumns(): number | undefined {
+  if (process.stdout.isTTY) return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
+}
+
 const note = (cfg: SourceConfig) => (line: string) => {
   if (!cfg.quiet) process.stderr.write(`newsgroup-cluster: ${line}\n`);
 };
@@ -177,7 +184,7 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
       const path = cfg.report;
       await writeOutput("--report", path, () => writeFileAtomic(path, html));
     }
-    await writeOut(formatResult(result, cfg.format, VERSION));
+    await writeOut(formatResult(result, cfg.format, VERSION, terminalColumns()));
     const failed = [
       cfg.minAri !== undefined && result.metrics.ari < cfg.minAri
         ? `ARI ${result.metrics.ari.toFixed(4)} is below --min-ari ${cfg.minAri}`

@@ -45,8 +45,8 @@ export function formatMarkdown(t: Contingency): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The metrics as one line, e.g. `ARI 0.4923  NMI 0.4975 ...`. */
-export function formatMetrics(m: Metrics): string {
+/** The metrics' parts, e.g. `ARI 0.4923`, `NMI 0.4975`, ... */
+function metricParts(m: Metrics): string[] {
   const parts = [
     `ARI ${m.ari.toFixed(4)}`,
     `NMI ${m.nmi.toFixed(4)}`,
@@ -58,36 +58,124 @@ export function formatMetrics(m: Metrics): string {
     `inertia ${m.inertia.toFixed(2)}`,
   ];
   if (m.silhouette !== undefined) parts.push(`silhouette ${m.silhouette.toFixed(4)}`);
-  return parts.join("  ");
+  return parts;
 }
 
-/** One line per cluster: `cluster 0 (812 posts): space, nasa, orbit`. */
-export function formatLabels(labels: readonly ClusterLabel[]): string {
+/** The metrics as one line, e.g. `ARI 0.4923  NMI 0.4975 ...`; wrapped between metrics to fit `columns`. */
+export function formatMetrics(m: Metrics, columns?: number): string {
+  return wrapParts(metricParts(m), "  ", "", columns);
+}
+
+/**
+ * One line per cluster: `cluster 0 (812 posts): space, nasa, orbit`; a line longer than `columns`
+ * continues on indented lines, broken after a comma.
+ */
+export function formatLabels(labels: readonly ClusterLabel[], columns?: number): string {
   return labels
-    .map(
-      (l) =>
-        `cluster ${l.cluster} (${l.size} posts)${l.terms.length > 0 ? `: ${l.terms.join(", ")}` : ""}`,
-    )
+    .map((l) => {
+      const head = `cluster ${l.cluster} (${l.size} posts)`;
+      if (l.terms.length === 0) return head;
+      const parts = l.terms.map((t, i) => (i < l.terms.length - 1 ? `${t},` : t));
+      parts[0] = `${head}: ${parts[0]}`;
+      return wrapParts(parts, " ", "    ", columns);
+    })
     .join("\n");
 }
 
-/** Boxed table for terminals, with row and column totals. */
-export function formatTable(t: Contingency): string {
+/**
+ * Joins `parts` with `sep`, starting a new line (prefixed by `indent`) before a part that would
+ * pass `columns`; a part is never split. Without `columns`, one line.
+ */
+export function wrapParts(
+  parts: readonly string[],
+  sep: string,
+  indent: string,
+  columns?: number,
+): string {
+  if (columns === undefined) return parts.join(sep);
+  const lines: string[] = [];
+  let line = "";
+  for (const part of parts) {
+    if (line === "") line = lines.length === 0 ? part : `${indent}${part}`;
+    else if (line.length + sep.length + part.length <= columns) line += `${sep}${part}`;
+    else {
+      lines.push(line);
+      line = `${indent}${part}`;
+    }
+  }
+  lines.push(line);
+  return lines.join("\n");
+}
+
+/** A boxed table of the given cluster columns (indices into `t.clusters`), totals optional. */
+function boxed(t: Contingency, cols: readonly number[], totals: boolean): string {
   const table = new Table({
-    head: [...header(t), "total"],
+    head: ["newsgroup", ...cols.map((j) => String(t.clusters[j])), ...(totals ? ["total"] : [])],
     style: { head: [], border: [], compact: true },
-    colAligns: ["left", ...t.clusters.map(() => "right" as const), "right"],
+    colAligns: ["left", ...cols.map(() => "right" as const), ...(totals ? ["right" as const] : [])],
   });
-  const colTotals = t.clusters.map(() => 0);
+  const { rowTotals, colTotals, total } = margins(t);
   t.groups.forEach((g, i) => {
     const r = t.counts[i] as number[];
-    r.forEach((v, j) => {
-      colTotals[j] = (colTotals[j] as number) + v;
-    });
-    table.push([g, ...r.map(String), String(r.reduce((a, b) => a + b, 0))]);
+    table.push([g, ...cols.map((j) => String(r[j])), ...(totals ? [String(rowTotals[i])] : [])]);
   });
-  table.push(["total", ...colTotals.map(String), String(colTotals.reduce((a, b) => a + b, 0))]);
+  table.push([
+    "total",
+    ...cols.map((j) => String(colTotals[j])),
+    ...(totals ? [String(total)] : []),
+  ]);
   return `${table.toString()}\n`;
+}
+
+function margins(t: Contingency): { rowTotals: number[]; colTotals: number[]; total: number } {
+  const rowTotals = t.counts.map((r) => sum(r));
+  const colTotals = t.clusters.map((_, j) => sum(t.counts.map((r) => r[j] as number)));
+  return { rowTotals, colTotals, total: sum(rowTotals) };
+}
+
+/**
+ * Splits the cluster columns into blocks whose boxed tables are at most `columns` characters wide
+ * (each block repeats the newsgroup column; the row totals close the last block). A column is
+ * `content + 2` padding `+ 1` border wide, plus the table's left border.
+ */
+export function columnBlocks(t: Contingency, columns: number): number[][] {
+  const { rowTotals, colTotals, total } = margins(t);
+  const width = (cells: readonly string[]) => Math.max(...cells.map((c) => c.length)) + 3;
+  const nameWidth = 1 + width(["newsgroup", "total", ...t.groups]);
+  const colWidth = t.clusters.map((c, j) =>
+    width([String(c), String(colTotals[j]), ...t.counts.map((r) => String(r[j]))]),
+  );
+  const totalWidth = width(["total", String(total), ...rowTotals.map(String)]);
+  const blocks: number[][] = [];
+  let block: number[] = [];
+  let used = nameWidth;
+  colWidth.forEach((w, j) => {
+    // The last column must leave room for the totals beside it.
+    const need = w + (j === colWidth.length - 1 ? totalWidth : 0);
+    if (block.length > 0 && used + need > columns) {
+      blocks.push(block);
+      block = [];
+      used = nameWidth;
+    }
+    block.push(j);
+    used += w;
+  });
+  if (block.length > 0) blocks.push(block);
+  return blocks;
+}
+
+/**
+ * Boxed table for terminals, with row and column totals. With `columns`, a table wider than that
+ * is split into blocks of cluster columns that fit, one under the other.
+ */
+export function formatTable(t: Contingency, columns?: number): string {
+  const all = t.clusters.map((_, j) => j);
+  if (columns === undefined) return boxed(t, all, true);
+  const blocks = columnBlocks(t, columns);
+  if (blocks.length === 1) return boxed(t, all, true);
+  const parts = blocks.map((cols, b) => boxed(t, cols, b === blocks.length - 1));
+  const note = `(${blocks.length} blocks of columns to fit ${columns} columns; --format csv or --report give the whole table)`;
+  return `${parts.join("")}${wrapParts(note.split(" "), " ", "", columns)}\n`;
 }
 
 /** The JSON document (see README "JSON output"; its shape is tested). */
@@ -113,12 +201,22 @@ export function formatJson(r: RunResult, version: string): string {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** Renders the result in the requested format. */
-export function formatResult(r: RunResult, format: OutputFormat, version: string): string {
+/**
+ * Renders the result in the requested format. `columns`, the terminal's width, shapes only the
+ * boxed table and its lines; the machine formats never wrap.
+ */
+export function formatResult(
+  r: RunResult,
+  format: OutputFormat,
+  version: string,
+  columns?: number,
+): string {
   switch (format) {
     case "table": {
-      const labels = r.labels.some((l) => l.terms.length > 0) ? `${formatLabels(r.labels)}\n` : "";
-      return `${formatTable(r.table)}${formatMetrics(r.metrics)}\n${labels}`;
+      const labels = r.labels.some((l) => l.terms.length > 0)
+        ? `${formatLabels(r.labels, columns)}\n`
+        : "";
+      return `${formatTable(r.table, columns)}${formatMetrics(r.metrics, columns)}\n${labels}`;
     }
     case "csv":
       return formatCsv(r.table);

@@ -3,7 +3,9 @@ import {
   csvField,
   formatCsv,
   formatJson,
+  formatLabels,
   formatMarkdown,
+  formatMetrics,
   formatResult,
   formatTable,
   formatTsv,
@@ -104,5 +106,67 @@ describe("formats", () => {
   it("dispatches on the format", () => {
     expect(formatResult(result, "csv", "1")).toBe(formatCsv(table));
     expect(formatResult(result, "markdown", "1")).toBe(formatMarkdown(table));
+  });
+});
+
+describe("fitting the terminal", () => {
+  const groups = Array.from({ length: 20 }, (_, i) => `group.number.${i}.with.a.long.name`);
+  const wide: Contingency = {
+    groups,
+    clusters: Array.from({ length: 20 }, (_, j) => j),
+    counts: groups.map((_, i) =>
+      Array.from({ length: 20 }, (_, j) => ((i * 7 + j * 13) % 97) * 11),
+    ),
+  };
+  const widest = (s: string) => Math.max(...s.split("\n").map((l) => l.length));
+
+  it("a table wider than the terminal is split into blocks that fit, every count kept", () => {
+    expect(widest(formatTable(wide))).toBeGreaterThan(100);
+    const out = formatTable(wide, 100);
+    expect(widest(out)).toBeLessThanOrEqual(100);
+    expect(out).toContain("--format csv or --report give the whole table");
+    // Every cluster id appears as a header once, and the totals column once, in the last block.
+    const heads = out.split("\n").filter((l) => l.includes("newsgroup"));
+    const ids = heads.flatMap((h) =>
+      h
+        .split("│")
+        .map((c) => c.trim())
+        .filter((c) => /^\d+$/.test(c)),
+    );
+    expect(ids.map(Number)).toEqual(wide.clusters);
+    expect(heads.filter((h) => h.includes("total"))).toHaveLength(1);
+    expect(heads.at(-1)).toContain("total");
+    // The counts of row 3 across the blocks, in order, are the row.
+    const row3 = out
+      .split("\n")
+      .filter((l) => l.includes(`│ ${groups[3]} `))
+      .flatMap((l) =>
+        l
+          .split("│")
+          .slice(2, -1)
+          .map((c) => Number(c.trim())),
+      );
+    expect(row3.slice(0, 20)).toEqual(wide.counts[3]);
+  });
+
+  it("a table that fits is unchanged", () => {
+    expect(formatTable(table, 100)).toBe(formatTable(table));
+  });
+
+  it("metrics and label lines wrap between words, never inside one", () => {
+    const m = { ...result.metrics, silhouette: 0.1234 };
+    const line = formatMetrics(m);
+    expect(line.length).toBeGreaterThan(60);
+    const wrapped = formatMetrics(m, 60);
+    expect(widest(wrapped)).toBeLessThanOrEqual(60);
+    expect(wrapped.replaceAll("\n", "  ")).toBe(line);
+    const labels = [
+      { cluster: 0, size: 5, terms: Array.from({ length: 12 }, (_, i) => `term${i}`) },
+    ];
+    const one = formatLabels(labels);
+    const lines = formatLabels(labels, 40).split("\n");
+    expect(lines.length).toBeGreaterThan(1);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(40);
+    expect(lines.map((l) => l.trim()).join(" ")).toBe(one);
   });
 });
