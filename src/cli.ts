@@ -172,7 +172,7 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         posts: out.corpus.docs,
         labels: out.labels,
         distances: out.distances,
-        points: pca2(out.embeddings),
+        points: await pca2(out.embeddings, signal),
       });
       const path = cfg.report;
       await writeOutput("--report", path, () => writeFileAtomic(path, html));

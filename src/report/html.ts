@@ -8,6 +8,7 @@
  * its own sections), CSS and a small script are inline, and a Content-Security-Policy forbids
  * loading anything. All text from the corpus is HTML-escaped (URLs in posts stay plain text).
  */
+import { permutation } from "../linalg/random.js";
 import type { RunResult } from "../types.js";
 
 /** A post as the report needs it (a `Doc` fits). */
@@ -420,24 +421,9 @@ function extent(v: Float64Array): [number, number] {
   return [lo - m, hi + m];
 }
 
-/** A fixed shuffle of 0..n-1 (mulberry32, seed 1), so that no group is always drawn on top. */
+/** A fixed shuffle of 0..n-1 (seed 1), so that no group is always drawn on top. */
 function drawOrder(n: number): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let a = 1;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const t = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = t;
-  }
-  return order;
+  return permutation(n, 1);
 }
 
 /** The relative path (after `M cx cy`) of a marker of about radius r. */

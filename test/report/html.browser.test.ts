@@ -67,7 +67,7 @@ describe("HTML report of the default corpus in Chromium", () => {
       posts: out.corpus.docs,
       labels: out.labels,
       distances: out.distances,
-      points: pca2(out.embeddings),
+      points: await pca2(out.embeddings),
     });
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(REPORT, html);

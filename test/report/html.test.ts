@@ -6,18 +6,10 @@ import {
   renderHtmlReport,
 } from "../../src/report/html.js";
 import type { RunResult } from "../../src/types.js";
+import { lcg } from "../helpers.js";
 
 const GROUPS = ["alt.atheism", "comp.graphics", "sci.space", "talk.religion.misc"];
 const EVIL = `<script>alert("x")</script> & 'quoted' </title></svg>`;
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 /**
  * A synthetic run: `n` posts over `groups`, `k` clusters (ids 0..k-1, mostly following the
