@@ -5,12 +5,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { CORPUS_MANIFEST } from "../data.js";
 import { CliError, dataError, networkError, usageError } from "../errors.js";
 
-/** Where scikit-learn's `fetch_20newsgroups` downloads the corpus, and its sha256. */
-export const OFFICIAL_URL = "https://ndownloader.figshare.com/files/5975967";
-export const OFFICIAL_SHA256 = "8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610";
-export const ARCHIVE_NAME = "20news-bydate.tar.gz";
+/** Where scikit-learn's `fetch_20newsgroups` downloads the corpus, and its sha256 (data/corpus.json). */
+export const OFFICIAL_URL = CORPUS_MANIFEST.url;
+export const OFFICIAL_SHA256 = CORPUS_MANIFEST.sha256;
+export const ARCHIVE_NAME = `${CORPUS_MANIFEST.name}.tar.gz`;
 
 export interface DataSourceOptions {
   /** `--data`, then NEWSGROUP_CLUSTER_DATA: an explicit archive path. */
