@@ -4,6 +4,8 @@
  */
 import Table from "cli-table3";
 import { assertUnreachable } from "../errors.js";
+// The one pure helper the report takes from evaluate/: totals are computed in one place.
+import { margins } from "../evaluate/contingency.js";
 import type { ClusterLabel, Contingency, Metrics, OutputFormat, RunResult } from "../types.js";
 
 /** Version of the JSON document's shape; bumped on incompatible changes. */
@@ -78,23 +80,18 @@ export function formatTable(t: Contingency): string {
     style: { head: [], border: [], compact: true },
     colAligns: ["left", ...t.clusters.map(() => "right" as const), "right"],
   });
-  const colTotals = t.clusters.map(() => 0);
+  const m = margins(t);
   t.groups.forEach((g, i) => {
-    const r = t.counts[i] as number[];
-    r.forEach((v, j) => {
-      colTotals[j] = (colTotals[j] as number) + v;
-    });
-    table.push([g, ...r.map(String), String(r.reduce((a, b) => a + b, 0))]);
+    table.push([g, ...(t.counts[i] as number[]).map(String), String(m.rows[i])]);
   });
-  table.push(["total", ...colTotals.map(String), String(colTotals.reduce((a, b) => a + b, 0))]);
+  table.push(["total", ...m.cols.map(String), String(m.total)]);
   return `${table.toString()}\n`;
 }
 
 /** The JSON document (see README "JSON output"; its shape is tested). */
 export function jsonDocument(r: RunResult, version: string) {
-  const groupSizes = Object.fromEntries(
-    r.table.groups.map((g, i) => [g, sum(r.table.counts[i] as number[])]),
-  );
+  const rows = margins(r.table).rows;
+  const groupSizes = Object.fromEntries(r.table.groups.map((g, i) => [g, rows[i]]));
   return {
     schema: JSON_SCHEMA_VERSION,
     version,
@@ -110,8 +107,6 @@ export function jsonDocument(r: RunResult, version: string) {
 export function formatJson(r: RunResult, version: string): string {
   return `${JSON.stringify(jsonDocument(r, version), null, 2)}\n`;
 }
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Renders the result in the requested format. */
 export function formatResult(r: RunResult, format: OutputFormat, version: string): string {

@@ -14,7 +14,7 @@ import { DEFAULT_GROUPS } from "../../src/dataset/groups.js";
 import { TfidfLsaEmbedder } from "../../src/embed/tfidf.js";
 import { pca2 } from "../../src/evaluate/project.js";
 import { type PipelineOutput, run } from "../../src/pipeline.js";
-import { renderHtmlReport } from "../../src/report/html.js";
+import { renderHtmlReport } from "../../src/report/html/page.js";
 import type { CorpusSelection } from "../../src/types.js";
 import { ROOT, SHARED_ARCHIVE } from "../helpers.js";
 
