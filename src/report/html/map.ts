@@ -11,15 +11,25 @@ const TOOLTIP_CHARS = 100;
 /** Width of the map in SVG units (its height follows the points' aspect ratio). */
 const MAP_WIDTH = 760;
 
-/** The map section (`#map`). */
-export function renderMapSection(ctx: Ctx): string {
-  const { input, col, row } = ctx;
-  const { posts, points, result } = input;
-  const n = posts.length;
-  const table = result.table;
+/** The plot area: the points' frame and the mapping from PCA coordinates to SVG units. */
+interface Frame {
+  xs: Float64Array;
+  ys: Float64Array;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  width: number;
+  height: number;
+  sx: (x: number) => number;
+  sy: (y: number) => number;
+}
 
-  // Frame the central 99.6% of the points on each axis, so that a few outliers do not squash
-  // the rest; the outliers are drawn on the frame's edge.
+/**
+ * Frames the central 99.6% of the points on each axis, so that a few outliers do not squash
+ * the rest; the outliers are drawn on the frame's edge.
+ */
+function frame(points: Float32Array, n: number): Frame {
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -38,8 +48,17 @@ export function renderMapSection(ctx: Ctx): string {
   const sx = (x: number) => ox + (Math.min(x1, Math.max(x0, x)) - x0) * scale;
   // SVG's y grows downwards; PC2 grows upwards.
   const sy = (y: number) => height - oy - (Math.min(y1, Math.max(y0, y)) - y0) * scale;
-  let clamped = 0;
+  return { xs, ys, x0, x1, y0, y1, width, height, sx, sy };
+}
 
+/** One SVG mark per post, in a fixed shuffled order, and how many lie outside the frame. */
+function drawMarks(ctx: Ctx, f: Frame): { marks: string[]; clamped: number } {
+  const { input, col, row } = ctx;
+  const { posts, result } = input;
+  const table = result.table;
+  const { xs, ys, x0, x1, y0, y1, sx, sy } = f;
+  const n = posts.length;
+  let clamped = 0;
   const r = n > 8000 ? 2.2 : n > 2000 ? 2.8 : 3.6;
   const rel = SHAPES.map((s) => shapePath(s, r));
   const marks: string[] = [];
@@ -63,6 +82,18 @@ export function renderMapSection(ctx: Ctx): string {
         : `<path class="${cls}" d="M${cx} ${cy}${rel[SHAPES.indexOf(shape)]}"><title>${tip}</title></path>`,
     );
   }
+  return { marks, clamped };
+}
+
+/** The map section (`#map`). */
+export function renderMapSection(ctx: Ctx): string {
+  const { input } = ctx;
+  const { posts, points, result } = input;
+  const n = posts.length;
+  const table = result.table;
+  const f = frame(points, n);
+  const { x0, x1, y0, y1, width, height, sx, sy } = f;
+  const { marks, clamped } = drawMarks(ctx, f);
 
   const axes: string[] = [];
   if (x0 < 0 && x1 > 0) {
