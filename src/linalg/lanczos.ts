@@ -55,7 +55,7 @@ export async function topEigenvectors(
       }
     }
     const bNext = Math.sqrt(dot(w, w));
-    ritz = tridiagonalEigen(alpha, beta, m);
+    ritz = await tridiagonalEigen(alpha, beta, m);
     for (let j = 0; j < m; j++) scale = Math.max(scale, Math.abs(ritz.values[j] as number));
     // Residual of Ritz pair j: |beta_m * (last component of its eigenvector of T)|.
     let converged = true;
