@@ -240,3 +240,19 @@ describe("topEigenvectors (Lanczos)", () => {
     expect(Math.abs((vs[1] as Float64Array)[4] as number)).toBeCloseTo(1, 10);
   });
 });
+
+describe("tridiagonalEigen", () => {
+  it("gives ascending eigenvalues and unit eigenvectors of a tridiagonal matrix", async () => {
+    const { tridiagonalEigen } = await import("../../src/linalg/eigen.js");
+    // tridiag(1, 2, 1) of size 3: eigenvalues 2 - sqrt(2), 2, 2 + sqrt(2).
+    const { values, vectors } = await tridiagonalEigen([2, 2, 2], [1, 1], 3);
+    expect(values[0]).toBeCloseTo(2 - Math.SQRT2, 14);
+    expect(values[1]).toBeCloseTo(2, 14);
+    expect(values[2]).toBeCloseTo(2 + Math.SQRT2, 14);
+    // Column 2 is ±(1/2, sqrt(2)/2, 1/2).
+    const sign = Math.sign(vectors[2] as number);
+    expect(sign * (vectors[2] as number)).toBeCloseTo(0.5, 14);
+    expect(sign * (vectors[5] as number)).toBeCloseTo(Math.SQRT1_2, 14);
+    expect(sign * (vectors[8] as number)).toBeCloseTo(0.5, 14);
+  });
+});
