@@ -5,7 +5,7 @@
 #
 #   bash scripts/gpu-bench.sh [--limit N]
 #
-# Needs: node_modules and dist/ (npm ci && npm run build), ../shared (or NEWSGROUP_CLUSTER_SHARED),
+# Needs: node_modules, dist/ and the benchmark's build (npm ci && npm run bench:build), ../shared (or NEWSGROUP_CLUSTER_SHARED),
 # and onnxruntime's CUDA provider libraries, which npm does not ship:
 #   ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js
 # (downloads them from NuGet; a machine without internet needs them copied into
@@ -25,8 +25,8 @@ status=$?
 if [ $status -ne 0 ]; then
   echo "CUDA execution provider NOT usable (exit $status): $probe"
   echo "== running the CPU benchmark instead, for comparison on this machine"
-  exec node dist/bench/bench.js "$@"
+  exec node build/bench/scripts/bench/bench.js "$@"
 fi
 echo "CUDA execution provider loads."
 echo "== benchmark on CUDA (fp32 and fp16; the naive baseline stays on the CPU)"
-exec node dist/bench/bench.js --device cuda --only naive,fp32,fp16,cli "$@"
+exec node build/bench/scripts/bench/bench.js --device cuda --only naive,fp32,fp16,cli "$@"

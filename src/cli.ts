@@ -21,7 +21,7 @@ import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from
 import { createProgress } from "./progress.js";
 import { formatAssignments } from "./report/assignments.js";
 import { formatResult } from "./report/format.js";
-import { renderHtmlReport } from "./report/html.js";
+import { renderHtmlReport } from "./report/html/page.js";
 import type { Corpus } from "./types.js";
 
 const require = createRequire(import.meta.url);
@@ -179,7 +179,7 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         posts: out.corpus.docs,
         labels: out.labels,
         distances: out.distances,
-        points: pca2(out.embeddings),
+        points: await pca2(out.embeddings, signal),
       });
       const path = cfg.report;
       await writeOutput("--report", path, () => writeFileAtomic(path, html));

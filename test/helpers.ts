@@ -41,3 +41,21 @@ export function readTree(dir: string): Record<string, Uint8Array> {
   walk(dir);
   return out;
 }
+
+/**
+ * The tests' deterministic pseudo-random stream (a 32-bit linear congruential generator,
+ * glibc's constants): each call gives the next state, an unsigned 32-bit integer.
+ */
+export function lcgUint32(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s;
+  };
+}
+
+/** Deterministic pseudo-random numbers in [0, 1): `lcgUint32`'s states / 2^32. */
+export function lcg(seed: number): () => number {
+  const next = lcgUint32(seed);
+  return () => next() / 4294967296;
+}

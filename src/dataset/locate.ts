@@ -5,12 +5,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { CORPUS_MANIFEST } from "../data.js";
 import { CliError, dataError, networkError, usageError } from "../errors.js";
 
-/** Where scikit-learn's `fetch_20newsgroups` downloads the corpus, and its sha256. */
-export const OFFICIAL_URL = "https://ndownloader.figshare.com/files/5975967";
-export const OFFICIAL_SHA256 = "8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610";
-export const ARCHIVE_NAME = "20news-bydate.tar.gz";
+/** Where scikit-learn's `fetch_20newsgroups` downloads the corpus, and its sha256 (data/corpus.json). */
+export const OFFICIAL_URL = CORPUS_MANIFEST.url;
+export const OFFICIAL_SHA256 = CORPUS_MANIFEST.sha256;
+export const ARCHIVE_NAME = `${CORPUS_MANIFEST.name}.tar.gz`;
 
 export interface DataSourceOptions {
   /** `--data`, then NEWSGROUP_CLUSTER_DATA: an explicit archive path. */
@@ -106,107 +107,162 @@ export async function downloadVerified(
     throw dataError(`cannot create cache directory ${dir}: ${(err as Error).message}`, err);
   }
   const tmp = `${dest}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new Error("timeout")), delay);
-  };
+  const watchdog = new Watchdog(delay);
   try {
-    arm();
-    let res: Response;
-    try {
-      res = await deps.fetch(url, {
-        signal: controller.signal,
-        redirect: "follow",
-        // The sha256 is of the archive's own bytes: ask for them as they are.
-        headers: { "accept-encoding": "identity" },
-      });
-    } catch (err) {
-      // No connection at all: say how to run without the download host.
-      throw networkError(
-        `cannot download ${url}: ${describeFetchError(err, timeoutMs)} (offline? pass --data <20news-bydate.tar.gz> or set NEWSGROUP_CLUSTER_DATA)`,
-        err,
-      );
-    }
-    if (!res.ok || res.body === null) {
-      await res.body?.cancel().catch(() => {});
-      throw networkError(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
-    }
-    // A server that labels the .tar.gz `Content-Encoding: gzip` (a common static-file setup)
-    // has fetch decompress it in transit: Content-Length then counts the encoded bytes, not what
-    // arrives, and only the checksum can judge the result.
-    const encoding = res.headers.get("content-encoding");
-    const decoded = encoding !== null && encoding.trim().toLowerCase() !== "identity";
-    const total = decoded ? undefined : Number(res.headers.get("content-length")) || undefined;
-    const hash = createHash("sha256");
-    // A file handle, not a write stream: a stream that cannot open (unwritable or read-only
-    // cache, name too long) or write (disk full) emits an 'error' event nobody awaits, which
-    // crashed the process (or left the loop waiting for a 'drain' that never came).
-    let out: FileHandle;
-    try {
-      out = await open(tmp, "wx");
-    } catch (err) {
-      await res.body.cancel().catch(() => {});
-      throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
-    }
-    let received = 0;
-    const reader = res.body.getReader();
-    try {
-      for (;;) {
-        arm();
-        let chunk: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          chunk = await reader.read();
-        } catch (err) {
-          throw networkError(
-            `download of ${url} broke off after ${received} bytes: ${describeFetchError(err, timeoutMs)}`,
-            err,
-          );
-        }
-        clearTimeout(timer);
-        if (chunk.done) break;
-        const value = chunk.value;
-        hash.update(value);
-        received += value.byteLength;
-        deps.onDownload?.(received, total);
-        try {
-          for (let at = 0; at < value.byteLength; ) {
-            const { bytesWritten } = await out.write(value, at);
-            if (bytesWritten <= 0) throw new Error("the file system accepted no bytes");
-            at += bytesWritten;
-          }
-        } catch (err) {
-          await reader.cancel().catch(() => {});
-          throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
-        }
-      }
-    } catch (err) {
-      await out.close().catch(() => {});
-      throw err;
-    }
-    try {
-      await out.close();
-    } catch (err) {
-      throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
-    }
-    if (total !== undefined && received !== total) {
-      throw networkError(`download of ${url} broke off: got ${received} of ${total} bytes`);
-    }
-    const got = hash.digest("hex");
-    if (got !== sha256) {
-      const why = decoded
-        ? `; the server sent Content-Encoding: ${encoding}, so the archive was decompressed in transit (serve it without Content-Encoding)`
-        : "";
-      throw networkError(`checksum mismatch for ${url}: sha256 ${got}, expected ${sha256}${why}`);
-    }
+    watchdog.arm();
+    const res = await fetchArchive(url, timeoutMs, deps, watchdog.signal);
+    const got = await streamAndHash(res, tmp, dir, url, timeoutMs, deps, watchdog);
+    verifyDownload(url, res, got, sha256);
     await rename(tmp, dest);
   } finally {
-    clearTimeout(timer);
+    watchdog.stop();
     // Best effort: an error here (e.g. the temp name was too long to create) must not replace
     // the error that explains the failure.
     await rm(tmp, { force: true }).catch(() => {});
   }
+}
+
+/** Aborts its signal when `arm()` is not called again within the delay (no data: timeout). */
+class Watchdog {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly delay: number) {}
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  arm(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.controller.abort(new Error("timeout")), this.delay);
+  }
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** The response to GET `url`, checked to be a 2xx with a body. */
+async function fetchArchive(
+  url: string,
+  timeoutMs: number,
+  deps: LocateDeps,
+  signal: AbortSignal,
+): Promise<Response & { body: ReadableStream<Uint8Array> }> {
+  let res: Response;
+  try {
+    res = await deps.fetch(url, {
+      signal,
+      redirect: "follow",
+      // The sha256 is of the archive's own bytes: ask for them as they are.
+      headers: { "accept-encoding": "identity" },
+    });
+  } catch (err) {
+    // No connection at all: say how to run without the download host.
+    throw networkError(
+      `cannot download ${url}: ${describeFetchError(err, timeoutMs)} (offline? pass --data <20news-bydate.tar.gz> or set NEWSGROUP_CLUSTER_DATA)`,
+      err,
+    );
+  }
+  if (!res.ok || res.body === null) {
+    await res.body?.cancel().catch(() => {});
+    throw networkError(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+  }
+  return res as Response & { body: ReadableStream<Uint8Array> };
+}
+
+/**
+ * The Content-Encoding a server applied, or null. A server that labels the .tar.gz
+ * `Content-Encoding: gzip` (a common static-file setup) has fetch decompress it in transit:
+ * Content-Length then counts the encoded bytes, not what arrives, and only the checksum can
+ * judge the result.
+ */
+function transitEncoding(res: Response): string | null {
+  const encoding = res.headers.get("content-encoding");
+  return encoding !== null && encoding.trim().toLowerCase() !== "identity" ? encoding : null;
+}
+
+/**
+ * Streams the body into a new file `tmp`, hashing it on the way, and checks the length against
+ * Content-Length when the bytes were not decoded in transit.
+ * @returns the sha256 of the bytes received, lowercase hex.
+ */
+async function streamAndHash(
+  res: Response & { body: ReadableStream<Uint8Array> },
+  tmp: string,
+  dir: string,
+  url: string,
+  timeoutMs: number,
+  deps: LocateDeps,
+  watchdog: Watchdog,
+): Promise<string> {
+  const total =
+    transitEncoding(res) !== null
+      ? undefined
+      : Number(res.headers.get("content-length")) || undefined;
+  const hash = createHash("sha256");
+  // A file handle, not a write stream: a stream that cannot open (unwritable or read-only
+  // cache, name too long) or write (disk full) emits an 'error' event nobody awaits, which
+  // crashed the process (or left the loop waiting for a 'drain' that never came).
+  let out: FileHandle;
+  try {
+    out = await open(tmp, "wx");
+  } catch (err) {
+    await res.body.cancel().catch(() => {});
+    throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
+  }
+  let received = 0;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      watchdog.arm();
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        throw networkError(
+          `download of ${url} broke off after ${received} bytes: ${describeFetchError(err, timeoutMs)}`,
+          err,
+        );
+      }
+      watchdog.stop();
+      if (chunk.done) break;
+      const value = chunk.value;
+      hash.update(value);
+      received += value.byteLength;
+      deps.onDownload?.(received, total);
+      try {
+        for (let at = 0; at < value.byteLength; ) {
+          const { bytesWritten } = await out.write(value, at);
+          if (bytesWritten <= 0) throw new Error("the file system accepted no bytes");
+          at += bytesWritten;
+        }
+      } catch (err) {
+        await reader.cancel().catch(() => {});
+        throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
+      }
+    }
+  } catch (err) {
+    await out.close().catch(() => {});
+    throw err;
+  }
+  try {
+    await out.close();
+  } catch (err) {
+    throw dataError(`cannot write the download into ${dir}: ${(err as Error).message}`, err);
+  }
+  if (total !== undefined && received !== total) {
+    throw networkError(`download of ${url} broke off: got ${received} of ${total} bytes`);
+  }
+  return hash.digest("hex");
+}
+
+/** @throws CliError(network) when the downloaded bytes' sha256 `got` is not `sha256`. */
+function verifyDownload(url: string, res: Response, got: string, sha256: string): void {
+  if (got === sha256) return;
+  const encoding = transitEncoding(res);
+  const why =
+    encoding !== null
+      ? `; the server sent Content-Encoding: ${encoding}, so the archive was decompressed in transit (serve it without Content-Encoding)`
+      : "";
+  throw networkError(`checksum mismatch for ${url}: sha256 ${got}, expected ${sha256}${why}`);
 }
 
 /** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */

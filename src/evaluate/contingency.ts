@@ -27,3 +27,30 @@ export function contingency(
     counts: contingencyMatrix(truth, labels, groups.length, k),
   };
 }
+
+/** Row and column totals of a contingency table. */
+export interface Margins {
+  /** Posts of each group (row), in `groups` order. */
+  rows: number[];
+  /** Posts in each cluster (column), in `clusters` order. */
+  cols: number[];
+  /** All posts. */
+  total: number;
+}
+
+/**
+ * The table's row and column totals, computed once for every view that shows them (the boxed
+ * table, the JSON document, the HTML report).
+ */
+export function margins(table: Pick<Contingency, "clusters" | "counts">): Margins {
+  const cols = table.clusters.map(() => 0);
+  const rows = table.counts.map((r) => {
+    let s = 0;
+    r.forEach((v, j) => {
+      s += v;
+      cols[j] = (cols[j] as number) + v;
+    });
+    return s;
+  });
+  return { rows, cols, total: rows.reduce((a, b) => a + b, 0) };
+}

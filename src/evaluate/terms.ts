@@ -11,8 +11,8 @@
  * least one post, so empty clusters are not counted in A (a cluster whose posts hold only stop
  * words is). Imports nothing outside this folder but the pure text utilities.
  */
-import { analyze, compareCodePoints } from "../text/analyze.js";
 import { ENGLISH_STOP_WORDS } from "../text/stopwords.js";
+import { sortedVocabulary, TermCounter } from "../text/vocabulary.js";
 
 /** c-TF-IDF weights of every cluster. */
 export interface ClassTfidf {
@@ -48,31 +48,21 @@ export function classTfidf(
   k: number,
 ): ClassTfidf {
   checkLabels(texts, labels, k);
-  const ids = new Map<string, number>();
+  const counter = new TermCounter(ENGLISH_STOP_WORDS);
   const perCluster = Array.from({ length: k }, () => new Map<number, number>());
   const posts = new Int32Array(k);
   for (let i = 0; i < texts.length; i++) {
     const c = labels[i] as number;
     posts[c] = (posts[c] as number) + 1;
+    counter.add(texts[i] as string);
     const counts = perCluster[c] as Map<number, number>;
-    for (const token of analyze(texts[i] as string, ENGLISH_STOP_WORDS)) {
-      let id = ids.get(token);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(token, id);
-      }
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (let e = counter.rowStart(i); e < (counter.rowEnd[i] as number); e++) {
+      const id = counter.entryTerm[e] as number;
+      counts.set(id, (counts.get(id) ?? 0) + (counter.entryCount[e] as number));
     }
   }
-  const terms = [...ids.keys()];
-  const order = terms
-    .map((_, id) => id)
-    .sort((a, b) => compareCodePoints(terms[a] as string, terms[b] as string));
-  const column = new Int32Array(terms.length);
-  order.forEach((id, j) => {
-    column[id] = j;
-  });
-  const vocabulary = order.map((id) => terms[id] as string);
+  const everyTerm = counter.terms.map((_, id) => id);
+  const { vocabulary, column } = sortedVocabulary(counter.terms, everyTerm);
 
   const v = vocabulary.length;
   const freq = new Float64Array(v);

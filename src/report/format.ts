@@ -4,6 +4,8 @@
  */
 import Table from "cli-table3";
 import { assertUnreachable } from "../errors.js";
+// The one pure helper the report takes from evaluate/: totals are computed in one place.
+import { margins } from "../evaluate/contingency.js";
 import type { ClusterLabel, Contingency, Metrics, OutputFormat, RunResult } from "../types.js";
 
 /** Version of the JSON document's shape; bumped on incompatible changes. */
@@ -114,23 +116,17 @@ function boxed(t: Contingency, cols: readonly number[], totals: boolean): string
     style: { head: [], border: [], compact: true },
     colAligns: ["left", ...cols.map(() => "right" as const), ...(totals ? ["right" as const] : [])],
   });
-  const { rowTotals, colTotals, total } = margins(t);
+  const m = margins(t);
   t.groups.forEach((g, i) => {
     const r = t.counts[i] as number[];
-    table.push([g, ...cols.map((j) => String(r[j])), ...(totals ? [String(rowTotals[i])] : [])]);
+    table.push([g, ...cols.map((j) => String(r[j])), ...(totals ? [String(m.rows[i])] : [])]);
   });
   table.push([
     "total",
-    ...cols.map((j) => String(colTotals[j])),
-    ...(totals ? [String(total)] : []),
+    ...cols.map((j) => String(m.cols[j])),
+    ...(totals ? [String(m.total)] : []),
   ]);
   return `${table.toString()}\n`;
-}
-
-function margins(t: Contingency): { rowTotals: number[]; colTotals: number[]; total: number } {
-  const rowTotals = t.counts.map((r) => sum(r));
-  const colTotals = t.clusters.map((_, j) => sum(t.counts.map((r) => r[j] as number)));
-  return { rowTotals, colTotals, total: sum(rowTotals) };
 }
 
 /**
@@ -139,7 +135,7 @@ function margins(t: Contingency): { rowTotals: number[]; colTotals: number[]; to
  * `content + 2` padding `+ 1` border wide, plus the table's left border.
  */
 export function columnBlocks(t: Contingency, columns: number): number[][] {
-  const { rowTotals, colTotals, total } = margins(t);
+  const { rows: rowTotals, cols: colTotals, total } = margins(t);
   const width = (cells: readonly string[]) => Math.max(...cells.map((c) => c.length)) + 3;
   const nameWidth = 1 + width(["newsgroup", "total", ...t.groups]);
   const colWidth = t.clusters.map((c, j) =>
@@ -180,9 +176,8 @@ export function formatTable(t: Contingency, columns?: number): string {
 
 /** The JSON document (see README "JSON output"; its shape is tested). */
 export function jsonDocument(r: RunResult, version: string) {
-  const groupSizes = Object.fromEntries(
-    r.table.groups.map((g, i) => [g, sum(r.table.counts[i] as number[])]),
-  );
+  const rows = margins(r.table).rows;
+  const groupSizes = Object.fromEntries(r.table.groups.map((g, i) => [g, rows[i]]));
   return {
     schema: JSON_SCHEMA_VERSION,
     version,
@@ -198,8 +193,6 @@ export function jsonDocument(r: RunResult, version: string) {
 export function formatJson(r: RunResult, version: string): string {
   return `${JSON.stringify(jsonDocument(r, version), null, 2)}\n`;
 }
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
  * Renders the result in the requested format. `columns`, the terminal's width, shapes only the

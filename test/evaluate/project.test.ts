@@ -1,21 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { pca2 } from "../../src/evaluate/project.js";
 import type { Embeddings } from "../../src/types.js";
+import { lcg } from "../helpers.js";
 
 function matrix(rows: number[][]): Embeddings {
   return {
     rows: rows.length,
     dims: rows[0]?.length ?? 0,
     data: Float32Array.from(rows.flat()),
-  };
-}
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296;
   };
 }
 
@@ -60,17 +52,17 @@ function expectClose(actual: Float32Array, expected: number[], digits = 5): void
 }
 
 describe("pca2", () => {
-  it("matches numpy's top two principal components (7 x 4)", () => {
-    expectClose(pca2(matrix(X7x4)), EXPECTED_7x4);
+  it("matches numpy's top two principal components (7 x 4)", async () => {
+    expectClose(await pca2(matrix(X7x4)), EXPECTED_7x4);
   });
 
-  it("matches numpy when there are fewer rows than dims (5 x 8)", () => {
-    expectClose(pca2(matrix(X5x8)), EXPECTED_5x8);
+  it("matches numpy when there are fewer rows than dims (5 x 8)", async () => {
+    expectClose(await pca2(matrix(X5x8)), EXPECTED_5x8);
   });
 
-  it("is invariant to translation and centres the coordinates", () => {
+  it("is invariant to translation and centres the coordinates", async () => {
     const shifted = X7x4.map((r) => r.map((x, t) => x + 10 * (t + 1)));
-    const p = pca2(matrix(shifted));
+    const p = await pca2(matrix(shifted));
     expectClose(p, EXPECTED_7x4, 4);
     for (const c of [0, 1]) {
       let s = 0;
@@ -79,25 +71,25 @@ describe("pca2", () => {
     }
   });
 
-  it("fixes each component's sign: negating the data gives the same output", () => {
+  it("fixes each component's sign: negating the data gives the same output", async () => {
     const neg = X7x4.map((r) => r.map((x) => -x));
     // Same covariance, so the same components (the sign rule picks the same ones): every
     // centred row, hence every coordinate, flips.
     expectClose(
-      pca2(matrix(neg)),
+      await pca2(matrix(neg)),
       EXPECTED_7x4.map((x) => -x),
     );
     // Reordering columns does not change the components' variance order or the coordinates.
     const perm = X7x4.map((r) => [r[3], r[1], r[0], r[2]] as number[]);
-    expectClose(pca2(matrix(perm)), EXPECTED_7x4);
+    expectClose(await pca2(matrix(perm)), EXPECTED_7x4);
   });
 
-  it("gives zeros for components that do not exist", () => {
-    expect(Array.from(pca2({ rows: 0, dims: 3, data: new Float32Array(0) }))).toEqual([]);
+  it("gives zeros for components that do not exist", async () => {
+    expect(Array.from(await pca2({ rows: 0, dims: 3, data: new Float32Array(0) }))).toEqual([]);
     // One dim: PC1 is the centred value, no PC2.
-    expect(Array.from(pca2(matrix([[1], [3], [5]])))).toEqual([-2, 0, 0, 0, 2, 0]);
+    expect(Array.from(await pca2(matrix([[1], [3], [5]])))).toEqual([-2, 0, 0, 0, 2, 0]);
     // Two rows: one direction of variance only.
-    const two = pca2(
+    const two = await pca2(
       matrix([
         [0, 0, 0],
         [3, 4, 0],
@@ -107,7 +99,7 @@ describe("pca2", () => {
     // Identical rows: no variance at all.
     expect(
       Array.from(
-        pca2(
+        await pca2(
           matrix([
             [1, 2],
             [1, 2],
@@ -118,19 +110,30 @@ describe("pca2", () => {
     ).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
-  it("rejects data of the wrong length", () => {
-    expect(() => pca2({ rows: 2, dims: 3, data: new Float32Array(5) })).toThrow(RangeError);
+  it("rejects data of the wrong length", async () => {
+    await expect(pca2({ rows: 2, dims: 3, data: new Float32Array(5) })).rejects.toThrow(RangeError);
   });
 
-  it("is deterministic and its components are orthogonal with decreasing variance", () => {
+  it("stops with the signal's AbortError at its checkpoint", async () => {
+    const rand = lcg(3);
+    const data = new Float32Array(2000 * 64).map(() => rand() - 0.5);
+    const emb = { rows: 2000, dims: 64, data };
+    const controller = new AbortController();
+    controller.abort();
+    await expect(pca2(emb, controller.signal)).rejects.toMatchObject({ name: "AbortError" });
+    // Without the signal the same call completes.
+    expect((await pca2(emb)).length).toBe(4000);
+  });
+
+  it("is deterministic and its components are orthogonal with decreasing variance", async () => {
     const rand = lcg(7);
     const rows = 500;
     const dims = 40;
     const data = new Float32Array(rows * dims);
     for (let i = 0; i < data.length; i++) data[i] = (rand() - 0.5) / (1 + (i % dims));
     const emb = { rows, dims, data };
-    const a = pca2(emb);
-    expect(Buffer.from(pca2(emb).buffer).equals(Buffer.from(a.buffer))).toBe(true);
+    const a = await pca2(emb);
+    expect(Buffer.from((await pca2(emb)).buffer).equals(Buffer.from(a.buffer))).toBe(true);
     let v1 = 0;
     let v2 = 0;
     let cross = 0;
@@ -145,7 +148,7 @@ describe("pca2", () => {
     expect(Math.abs(cross) / Math.sqrt(v1 * v2)).toBeLessThan(1e-5);
   });
 
-  it("projects 18,846 x 384 (all 20 groups' size) to finite coordinates", () => {
+  it("projects 18,846 x 384 (all 20 groups' size) to finite coordinates", async () => {
     const rand = lcg(42);
     const rows = 18846;
     const dims = 384;
@@ -155,7 +158,7 @@ describe("pca2", () => {
       data[i] = (rand() - 0.5) / Math.sqrt(1 + (i % dims)) + 0.01 * ((i % dims) % 7);
     }
     // Speed is a benchmark matter, not a test's (about 0.3 s on a 2-core machine).
-    const p = pca2({ rows, dims, data });
+    const p = await pca2({ rows, dims, data });
     expect(p.length).toBe(rows * 2);
     expect(p.every(Number.isFinite)).toBe(true);
   });

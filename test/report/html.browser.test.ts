@@ -14,7 +14,7 @@ import { DEFAULT_GROUPS } from "../../src/dataset/groups.js";
 import { TfidfLsaEmbedder } from "../../src/embed/tfidf.js";
 import { pca2 } from "../../src/evaluate/project.js";
 import { type PipelineOutput, run } from "../../src/pipeline.js";
-import { renderHtmlReport } from "../../src/report/html.js";
+import { renderHtmlReport } from "../../src/report/html/page.js";
 import type { CorpusSelection } from "../../src/types.js";
 import { ROOT, SHARED_ARCHIVE } from "../helpers.js";
 
@@ -67,7 +67,7 @@ describe("HTML report of the default corpus in Chromium", () => {
       posts: out.corpus.docs,
       labels: out.labels,
       distances: out.distances,
-      points: pca2(out.embeddings),
+      points: await pca2(out.embeddings),
     });
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(REPORT, html);

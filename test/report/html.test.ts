@@ -1,23 +1,17 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   escapeHtml,
   type HtmlReportInput,
   type HtmlReportPost,
   renderHtmlReport,
-} from "../../src/report/html.js";
+} from "../../src/report/html/page.js";
 import type { RunResult } from "../../src/types.js";
+import { lcg, ROOT } from "../helpers.js";
 
 const GROUPS = ["alt.atheism", "comp.graphics", "sci.space", "talk.religion.misc"];
 const EVIL = `<script>alert("x")</script> & 'quoted' </title></svg>`;
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 /**
  * A synthetic run: `n` posts over `groups`, `k` clusters (ids 0..k-1, mostly following the
@@ -254,6 +248,17 @@ describe("renderHtmlReport", () => {
     ]) {
       expect(html).toContain(s);
     }
+  });
+
+  it("inlines its stylesheet and script files, with one fill rule per cluster", () => {
+    const dir = join(ROOT, "src", "report", "html");
+    const css = readFileSync(join(dir, "report.css"), "utf8");
+    const js = readFileSync(join(dir, "report.js"), "utf8").trimEnd();
+    const html = renderHtmlReport(synthetic(40, { k: 3 }));
+    const fills = ".c0{fill:#4e79a7}.c1{fill:#f28e2b}.c2{fill:#e15759}";
+    expect(html).toContain(`<style>\n${css.replace("/* cluster fills */", fills)}</style>`);
+    expect(html).toContain(`<script>${js}</script>`);
+    expect(html).not.toContain("cluster fills");
   });
 
   it("is deterministic", () => {

@@ -18,17 +18,19 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { cluster, mulberry32 } from "../cluster/kmeans.js";
-import { loadCorpus } from "../dataset/corpus.js";
-import { ALL_GROUPS, DEFAULT_GROUPS } from "../dataset/groups.js";
-import { naiveEmbed } from "../embed/naive.js";
-import { decodeNpy, writeNpyAtomic } from "../embed/npy.js";
-import { measureMatmulGflops } from "../embed/peak.js";
-import { TransformersEmbedder } from "../embed/transformers.js";
-import type { Embeddings } from "../types.js";
+import { cluster } from "../../src/cluster/kmeans.js";
+import { loadCorpus } from "../../src/dataset/corpus.js";
+import { ALL_GROUPS, DEFAULT_GROUPS } from "../../src/dataset/groups.js";
+import { decodeNpy, writeNpyAtomic } from "../../src/embed/npy.js";
+import { TransformersEmbedder } from "../../src/embed/transformers.js";
+import { mulberry32 } from "../../src/linalg/random.js";
+import type { Embeddings } from "../../src/types.js";
+import { naiveEmbed } from "./naive.js";
+import { measureMatmulGflops } from "./peak.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, "..", "..");
+// Built to build/bench/scripts/bench/ (scripts/bench/tsconfig.json): four levels below the root.
+const ROOT = resolve(HERE, "..", "..", "..", "..");
 const SHARED = resolve(process.env.NEWSGROUP_CLUSTER_SHARED ?? join(ROOT, "..", "shared"));
 
 const { values: args } = parseArgs({

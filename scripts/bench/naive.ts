@@ -3,7 +3,7 @@
  * post with default settings (fp32, transformers.js's own truncation at 512).
  */
 import { env, LogLevel, pipeline } from "@huggingface/transformers";
-import type { Embeddings } from "../types.js";
+import type { Embeddings } from "../../src/types.js";
 
 /** Embeds posts one call at a time, model load included; returns the vectors. */
 export async function naiveEmbed(

@@ -1,0 +1,42 @@
+/** The report's last section: the run's configuration and its timings per stage. */
+import type { Ctx } from "./context.js";
+import { escapeHtml, seconds } from "./text.js";
+
+/** The run section (`#run`). */
+export function renderRunSection({ input }: Ctx): string {
+  const { config: c, timings } = input.result;
+  const rows: [string, string][] = [
+    ["embedder", c.embedder],
+    ["model", c.model],
+    ["dtype", c.dtype],
+    ["device", c.device],
+    ["max length", c.maxLength > 0 ? `${c.maxLength} word pieces` : "n/a"],
+    ["k", String(c.k)],
+    ["seed", String(c.seed)],
+    ["n-init", String(c.nInit)],
+    ["column order", c.order],
+    ["newsgroups", c.selection.categories.join(", ")],
+    ["subset", c.selection.subset],
+    ["removed", c.selection.remove.length > 0 ? c.selection.remove.join(", ") : "nothing"],
+    ["version", input.version],
+  ];
+  const config = rows
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .join("");
+  const entries = Object.entries(timings);
+  const longest = Math.max(1e-9, ...entries.map(([, s]) => s));
+  const total = entries.reduce((a, [, s]) => a + s, 0);
+  const bars = entries
+    .map(
+      ([stage, s]) =>
+        `<div class="timing"><span class="mn">${escapeHtml(stage)}</span><span class="bar"><i style="width:${((s / longest) * 100).toFixed(1)}%"></i></span>` +
+        `<span class="mv">${seconds(s)}</span></div>`,
+    )
+    .join("");
+  return (
+    `<section id="run" class="card"><h2>Run</h2><div class="split run"><div><h3>Configuration</h3>` +
+    `<table class="kv">${config}</table></div><div><h3>Timings</h3>${bars}` +
+    `<div class="timing total"><span class="mn">total</span><span class="bar"></span><span class="mv">${seconds(total)}</span></div>` +
+    `</div></div></section>\n`
+  );
+}
