@@ -1,0 +1,64 @@
+/**
+ * The test layers and what each needs. The hermetic layer needs nothing beyond `npm ci`: it runs
+ * on the fixtures of `test/support` (see global-setup.ts). The full layer needs the real inputs
+ * from `../shared` (or NEWSGROUP_CLUSTER_SHARED): the 20 Newsgroups archive and the small models.
+ * The real-weights layer needs Xenova/all-MiniLM-L6-v2's ONNX weights. A test of a layer whose
+ * inputs are missing is skipped, and `skip-reporter.ts` ends the run with one line saying what was
+ * skipped and how to enable it. Tests put their layer's tag in a suite or test name.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { defaultCacheDir } from "../../src/program.js";
+import { SHARED, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
+
+/** Name tags that mark a layer's tests (the skip reporter counts skipped tests by them). */
+export const TAG = { full: "[full]", weights: "[real weights]", chromium: "[chromium]" } as const;
+
+/** Whether the full layer's inputs exist: the real corpus and the small models. */
+export const HAVE_SHARED =
+  existsSync(SHARED_ARCHIVE) && existsSync(join(SHARED_MODELS, "tiny-random-bert"));
+
+/** The real model's id. */
+export const REAL_MODEL = "Xenova/all-MiniLM-L6-v2";
+
+/**
+ * Where the real model's q8 and fp32 weights are, as `--models` / `--cache-dir` arguments for the
+ * CLI: a models folder (NEWSGROUP_CLUSTER_MODELS, then ../shared/models) or the tool's own cache,
+ * where a run with internet access downloads them. With NEWSGROUP_CLUSTER_TEST_NETWORK=1 the test
+ * runs even without them, and the CLI downloads them from the Hugging Face Hub into the cache.
+ * undefined: not available.
+ */
+export function realWeights(env = process.env): string[] | undefined {
+  const has = (dir: string) =>
+    ["model.onnx", "model_quantized.onnx"].every((f) =>
+      existsSync(join(dir, REAL_MODEL, "onnx", f)),
+    );
+  for (const models of [env.NEWSGROUP_CLUSTER_MODELS, SHARED_MODELS]) {
+    if (models !== undefined && has(models)) return ["--models", models];
+  }
+  const cache = defaultCacheDir(env);
+  if (has(join(cache, "models")) || env.NEWSGROUP_CLUSTER_TEST_NETWORK === "1") {
+    return ["--cache-dir", cache];
+  }
+  return undefined;
+}
+
+/** Chromium for the report's browser test (`apt-get install chromium` on Debian). */
+export const CHROMIUM = process.env.NEWSGROUP_CLUSTER_CHROMIUM ?? "/usr/bin/chromium";
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+
+/** Why each layer is skipped here and how to enable it; undefined where it runs. */
+export function skipReasons(): Record<keyof typeof TAG, string | undefined> {
+  return {
+    full: HAVE_SHARED
+      ? undefined
+      : `${SHARED} has no data/20news-bydate.tar.gz and models/ (set NEWSGROUP_CLUSTER_SHARED=<dir>)`,
+    weights:
+      realWeights() !== undefined
+        ? undefined
+        : `no ${REAL_MODEL} onnx weights in NEWSGROUP_CLUSTER_MODELS, ${SHARED_MODELS} or the tool's cache (download them with one run of the CLI on a machine with internet, or set NEWSGROUP_CLUSTER_TEST_NETWORK=1)`,
+    chromium: HAVE_CHROMIUM
+      ? undefined
+      : `${CHROMIUM} not found (apt-get install chromium, or set NEWSGROUP_CLUSTER_CHROMIUM=<path>)`,
+  };
+}
