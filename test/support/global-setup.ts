@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { writeFixtureArchive } from "./corpus.js";
 import type { Fixtures } from "./fixtures.js";
-import { writeTinyModel } from "./tiny-model.js";
+import { TOKENIZER_ONLY, writeTinyModel } from "./tiny-model.js";
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), "ngc-fixtures-"));
@@ -18,6 +18,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const models = join(dir, "models");
   mkdirSync(models);
   writeTinyModel(models);
+  writeTinyModel(models, TOKENIZER_ONLY, false);
   const fixtures: Fixtures = { dir, archive, models };
   project.provide("fixtures", fixtures);
   return () => rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,8 @@ export const TINY_DIMS = 32;
 export const TINY_MAX_POSITIONS = 512;
 /** The tiny model's id inside the fixture models folder. */
 export const TINY_MODEL = "tiny-bert";
+/** A model id in the fixture models folder with tokenizer and config but no weights. */
+export const TOKENIZER_ONLY = "tokenizer-only";
 
 /** Special tokens at the ids of bert-base-uncased's order, but packed at the start. */
 export const SPECIAL = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 } as const;
@@ -261,10 +263,13 @@ export function tinyConfig(vocabSize: number): object {
   };
 }
 
-/** Writes the tiny model to `<modelsDir>/<TINY_MODEL>/` and returns that folder. */
-export function writeTinyModel(modelsDir: string): string {
-  const dir = join(modelsDir, TINY_MODEL);
-  mkdirSync(join(dir, "onnx"), { recursive: true });
+/**
+ * Writes the tiny model to `<modelsDir>/<name>/` and returns that folder; without `weights`, only
+ * its tokenizer and config (a folder like ../shared's tokenizer-only all-MiniLM-L6-v2).
+ */
+export function writeTinyModel(modelsDir: string, name = TINY_MODEL, weights = true): string {
+  const dir = join(modelsDir, name);
+  mkdirSync(weights ? join(dir, "onnx") : dir, { recursive: true });
   const vocab = tinyVocab();
   const json = (name: string, v: object) =>
     writeFileSync(join(dir, name), `${JSON.stringify(v, null, 2)}\n`);
@@ -291,6 +296,7 @@ export function writeTinyModel(modelsDir: string): string {
     sep_token: "[SEP]",
     unk_token: "[UNK]",
   });
+  if (!weights) return dir;
   writeFileSync(join(dir, "onnx", "model.onnx"), tinyOnnx(vocab.length, false));
   writeFileSync(join(dir, "onnx", "model_quantized.onnx"), tinyOnnx(vocab.length, true));
   return dir;
