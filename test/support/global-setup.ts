@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { writeFixtureArchive } from "./corpus.js";
 import type { Fixtures } from "./fixtures.js";
-import { TOKENIZER_ONLY, writeTinyModel } from "./tiny-model.js";
+import { SLOW_LAYERS, SLOW_MODEL, TOKENIZER_ONLY, writeTinyModel } from "./tiny-model.js";
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), "ngc-fixtures-"));
@@ -18,7 +18,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const models = join(dir, "models");
   mkdirSync(models);
   writeTinyModel(models);
-  writeTinyModel(models, TOKENIZER_ONLY, false);
+  writeTinyModel(models, TOKENIZER_ONLY, { weights: false });
+  writeTinyModel(models, SLOW_MODEL, { slowLayers: SLOW_LAYERS });
   const fixtures: Fixtures = { dir, archive, models };
   project.provide("fixtures", fixtures);
   return () => rmSync(dir, { recursive: true, force: true });

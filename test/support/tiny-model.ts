@@ -30,6 +30,13 @@ export const TINY_MAX_POSITIONS = 512;
 export const TINY_MODEL = "tiny-bert";
 /** A model id in the fixture models folder with tokenizer and config but no weights. */
 export const TOKENIZER_ONLY = "tokenizer-only";
+/** A model id in the fixture models folder that embeds slowly (for Ctrl-C tests). */
+export const SLOW_MODEL = "slow-bert";
+/**
+ * Its extra layers: with --threads 1, --batch-size 1 and --max-length 64, about 20 s for the
+ * synthetic corpus on a loaded 2-core machine, about 0.1 s per model call.
+ */
+export const SLOW_LAYERS = 256;
 
 /** Special tokens at the ids of bert-base-uncased's order, but packed at the start. */
 export const SPECIAL = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 } as const;
@@ -171,7 +178,7 @@ function quantize(w: Float32Array): { q: Int8Array; scale: number } {
  * The tiny model's ONNX bytes (opset 13). `quantized` swaps `x @ W1` for its dynamic-int8
  * form; everything else is identical.
  */
-export function tinyOnnx(vocabSize: number, quantized: boolean): Uint8Array {
+export function tinyOnnx(vocabSize: number, quantized: boolean, slowLayers = 0): Uint8Array {
   const H = TINY_DIMS;
   const next = rng(20261127);
   const word = uniform(next, vocabSize * H, 1);
@@ -228,8 +235,9 @@ export function tinyOnnx(vocabSize: number, quantized: boolean): Uint8Array {
   nodes.push(
     node("Add", ["x_w", "ctx_w"], ["pre"]),
     node("Add", ["pre", "bias"], ["pre_b"]),
-    node("Tanh", ["pre_b"], ["last_hidden_state"]),
+    node("Tanh", ["pre_b"], [slowLayers > 0 ? "h0" : "last_hidden_state"]),
   );
+  if (slowLayers > 0) appendSlowLayers(init, nodes, slowLayers, next);
   const graph = onnx.GraphProto.create({
     name: quantized ? "tiny_bert_q8" : "tiny_bert",
     node: nodes,
@@ -248,6 +256,35 @@ export function tinyOnnx(vocabSize: number, quantized: boolean): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** Width of the slow model's inner layers. */
+const SLOW_WIDTH = 512;
+
+/**
+ * Makes the graph slow on purpose, for tests that must interrupt a run mid-embedding: `layers`
+ * times `tanh(h @ W)` at width 512 (one shared W, so the file stays small), then back to 32.
+ */
+function appendSlowLayers(
+  init: onnxProto.onnx.TensorProto[],
+  nodes: onnxProto.onnx.NodeProto[],
+  layers: number,
+  next: () => number,
+): void {
+  const W = SLOW_WIDTH;
+  init.push(
+    f32("up", [TINY_DIMS, W], uniform(next, TINY_DIMS * W, 1 / Math.sqrt(TINY_DIMS))),
+    f32("inner", [W, W], uniform(next, W * W, 1.5 / Math.sqrt(W))),
+    f32("down", [W, TINY_DIMS], uniform(next, W * TINY_DIMS, 1 / Math.sqrt(W))),
+  );
+  nodes.push(node("MatMul", ["h0", "up"], ["s0"]));
+  for (let i = 0; i < layers; i++) {
+    nodes.push(
+      node("MatMul", [`s${i}`, "inner"], [`m${i}`]),
+      node("Tanh", [`m${i}`], [`s${i + 1}`]),
+    );
+  }
+  nodes.push(node("MatMul", [`s${layers}`, "down"], ["last_hidden_state"]));
+}
+
 /** The config.json transformers.js needs to load the graph as a BERT encoder. */
 export function tinyConfig(vocabSize: number): object {
   return {
@@ -263,11 +300,20 @@ export function tinyConfig(vocabSize: number): object {
   };
 }
 
-/**
- * Writes the tiny model to `<modelsDir>/<name>/` and returns that folder; without `weights`, only
- * its tokenizer and config (a folder like ../shared's tokenizer-only all-MiniLM-L6-v2).
- */
-export function writeTinyModel(modelsDir: string, name = TINY_MODEL, weights = true): string {
+/** Variants of the tiny model's folder. */
+export interface TinyModelOptions {
+  /** false: tokenizer and config only (like ../shared's tokenizer-only all-MiniLM-L6-v2). */
+  weights?: boolean;
+  /** Extra wide layers that make embedding slow (see appendSlowLayers); 0 = none. */
+  slowLayers?: number;
+}
+
+/** Writes the tiny model to `<modelsDir>/<name>/` and returns that folder. */
+export function writeTinyModel(
+  modelsDir: string,
+  name = TINY_MODEL,
+  { weights = true, slowLayers = 0 }: TinyModelOptions = {},
+): string {
   const dir = join(modelsDir, name);
   mkdirSync(weights ? join(dir, "onnx") : dir, { recursive: true });
   const vocab = tinyVocab();
@@ -297,7 +343,10 @@ export function writeTinyModel(modelsDir: string, name = TINY_MODEL, weights = t
     unk_token: "[UNK]",
   });
   if (!weights) return dir;
-  writeFileSync(join(dir, "onnx", "model.onnx"), tinyOnnx(vocab.length, false));
-  writeFileSync(join(dir, "onnx", "model_quantized.onnx"), tinyOnnx(vocab.length, true));
+  writeFileSync(join(dir, "onnx", "model.onnx"), tinyOnnx(vocab.length, false, slowLayers));
+  writeFileSync(
+    join(dir, "onnx", "model_quantized.onnx"),
+    tinyOnnx(vocab.length, true, slowLayers),
+  );
   return dir;
 }
