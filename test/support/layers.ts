@@ -8,6 +8,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ARCHIVE_NAME } from "../../src/dataset/locate.js";
 import { defaultCacheDir } from "../../src/program.js";
 import { SHARED, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
 
@@ -17,6 +18,15 @@ export const TAG = { full: "[full]", weights: "[real weights]", chromium: "[chro
 /** Whether the full layer's inputs exist: the real corpus and the small models. */
 export const HAVE_SHARED =
   existsSync(SHARED_ARCHIVE) && existsSync(join(SHARED_MODELS, "tiny-random-bert"));
+
+/**
+ * The real 20 Newsgroups archive for tests that need only the corpus: ../shared's, else the one
+ * the tool downloaded into its cache (checked against its sha256 when it was downloaded).
+ */
+export const REAL_ARCHIVE: string | undefined = [
+  SHARED_ARCHIVE,
+  join(defaultCacheDir(process.env), ARCHIVE_NAME),
+].find((f) => existsSync(f));
 
 /** The real model's id. */
 export const REAL_MODEL = "Xenova/all-MiniLM-L6-v2";
@@ -52,7 +62,7 @@ export function skipReasons(): Record<keyof typeof TAG, string | undefined> {
   return {
     full: HAVE_SHARED
       ? undefined
-      : `${SHARED} has no data/20news-bydate.tar.gz and models/ (set NEWSGROUP_CLUSTER_SHARED=<dir>)`,
+      : `${SHARED} has no data/20news-bydate.tar.gz and models/ (set NEWSGROUP_CLUSTER_SHARED=<dir>; the tests that need only the corpus also run once the tool has downloaded it into its cache)`,
     weights:
       realWeights() !== undefined
         ? undefined

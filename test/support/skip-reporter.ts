@@ -5,6 +5,12 @@
 import type { Reporter, TestModule } from "vitest/node";
 import { skipReasons, TAG } from "./layers.js";
 
+const LAYER_NAMES: Record<keyof typeof TAG, string> = {
+  full: "full layer",
+  weights: "real-weights test",
+  chromium: "browser tests",
+};
+
 export default class SkipReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const reasons = skipReasons();
@@ -18,9 +24,9 @@ export default class SkipReporter implements Reporter {
       }
       const why = reasons[layer];
       if (skipped > 0 && why !== undefined) {
-        parts.push(`${layer} layer: ${skipped} test${skipped === 1 ? "" : "s"} (${why})`);
+        parts.push(`${LAYER_NAMES[layer]}, ${skipped} test${skipped === 1 ? "" : "s"}: ${why}`);
       }
     }
-    if (parts.length > 0) process.stdout.write(`\nskipped ${parts.join("; ")}\n`);
+    if (parts.length > 0) process.stdout.write(`\nskipped: ${parts.join("; ")}\n`);
   }
 }
