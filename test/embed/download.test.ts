@@ -90,6 +90,10 @@ describe("model download from a Hub mirror (NEWSGROUP_CLUSTER_HF_ENDPOINT)", () 
     expect(first.code).toBe(0);
     expect(requests.some((u) => u.endsWith("/onnx/model_quantized.onnx"))).toBe(true);
     expect(requests.some((u) => u.endsWith("/tokenizer.json"))).toBe(true);
+    // The layout the real-weights test looks for (support/layers.ts, realWeights).
+    expect(existsSync(join(cache, "models", TINY_MODEL, "onnx", "model_quantized.onnx"))).toBe(
+      true,
+    );
     const seen = requests.length;
     const offline = await cli([
       ...BASE,
