@@ -131,30 +131,36 @@ describe("TransformersEmbedder (the tiny model)", () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)(`${TAG.full} tiny-random-bert from ../shared`, () => {
-  const REAL = { ...base, model: "tiny-random-bert", modelsDir: SHARED_MODELS };
+// The real files are larger than the fixture's: a loaded machine needs more than vitest's 5 s.
+describe.skipIf(!HAVE_SHARED)(
+  `${TAG.full} tiny-random-bert from ../shared`,
+  { timeout: 60_000 },
+  () => {
+    const REAL = { ...base, model: "tiny-random-bert", modelsDir: SHARED_MODELS };
 
-  it("gives the values published for it in ../shared/models/README.md (fp32)", async () => {
-    const real = await TransformersEmbedder.create(REAL);
-    const ours = await real.embed(SHORT);
-    expect(ours.dims).toBe(32);
-    expect(row(ours.data, 0, 32).slice(0, 5)).toEqual(
-      [0.424678, -0.076661, -0.069686, 0.050811, -0.104249].map((v) => expect.closeTo(v, 5)),
-    );
-    await real.dispose();
-  });
+    it("gives the values published for it in ../shared/models/README.md (fp32)", async () => {
+      const real = await TransformersEmbedder.create(REAL);
+      const ours = await real.embed(SHORT);
+      expect(ours.dims).toBe(32);
+      expect(row(ours.data, 0, 32).slice(0, 5)).toEqual(
+        [0.424678, -0.076661, -0.069686, 0.050811, -0.104249].map((v) => expect.closeTo(v, 5)),
+      );
+      await real.dispose();
+    });
 
-  it("truncates a long post to 256 word pieces of the real vocabulary, [CLS] 101 ... [SEP] 102", async () => {
-    const real = await TransformersEmbedder.create(REAL);
-    const ids = real.encode([LONG])[0] as number[];
-    expect(ids).toHaveLength(256);
-    expect([ids[0], ids[255]]).toEqual([101, 102]);
-    await real.dispose();
-  });
-});
+    it("truncates a long post to 256 word pieces of the real vocabulary, [CLS] 101 ... [SEP] 102", async () => {
+      const real = await TransformersEmbedder.create(REAL);
+      const ids = real.encode([LONG])[0] as number[];
+      expect(ids).toHaveLength(256);
+      expect([ids[0], ids[255]]).toEqual([101, 102]);
+      await real.dispose();
+    });
+  },
+);
 
 describe.skipIf(!HAVE_SHARED)(
   `${TAG.full} token ids equal Hugging Face tokenizers (Rust, what sentence-transformers runs)`,
+  { timeout: 60_000 },
   () => {
     it("on every post of a real corpus slice, with truncation at 256", async () => {
       // Real posts cover far more cases than hand-made ones: every 7th of the default corpus.

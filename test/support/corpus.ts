@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { packTarGz } from "../helpers.js";
+import { mulberry32 } from "./random.js";
 
 const words = (s: string): readonly string[] => s.split(" ");
 
@@ -64,16 +65,10 @@ const FIRST_ID: Record<string, number> = {
   "talk.religion.misc": 83_500,
 };
 
-/** mulberry32 in integers: a seeded stream for word choice. */
+/** A seeded stream of floats in [0, n) for word choice. */
 function stream(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n;
-  };
+  const next = mulberry32(seed);
+  return (n) => next() * n;
 }
 
 /** One sentence: topic words mixed into filler. */

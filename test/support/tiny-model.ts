@@ -13,12 +13,14 @@
  * tokens the mask admits. `onnx/model_quantized.onnx` (q8) computes `x @ W1` the way
  * onnxruntime's dynamic quantization does (DynamicQuantizeLinear + MatMulInteger with int8
  * weights), so its vectors are close to, but not equal to, the fp32 ones. Weights come from a
- * seeded generator: the same bytes on every run.
+ * seeded generator: the same bytes on every run. A slow variant (SLOW_MODEL) adds wide layers so
+ * that a run can be interrupted mid-embedding.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import onnxProto from "onnx-proto";
 import { FILLER, TOPICS } from "./corpus.js";
+import { mulberry32 } from "./random.js";
 
 const { onnx } = onnxProto;
 
@@ -38,7 +40,10 @@ export const SLOW_MODEL = "slow-bert";
  */
 export const SLOW_LAYERS = 256;
 
-/** Special tokens at the ids of bert-base-uncased's order, but packed at the start. */
+/**
+ * The special tokens' ids: first in the vocabulary (bert-base-uncased has them at 0 and 100-103),
+ * so a test that assumes 101/102 fails on the fixture.
+ */
 export const SPECIAL = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 } as const;
 
 /** Words of the synthetic corpus's posts beyond its topics and filler (see corpus.ts). */
@@ -108,18 +113,6 @@ export function tinyTokenizerJson(vocab: readonly string[]): object {
   };
 }
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` values uniform in [-scale, scale). */
 function uniform(next: () => number, n: number, scale: number): Float32Array {
   const out = new Float32Array(n);
@@ -180,7 +173,7 @@ function quantize(w: Float32Array): { q: Int8Array; scale: number } {
  */
 export function tinyOnnx(vocabSize: number, quantized: boolean, slowLayers = 0): Uint8Array {
   const H = TINY_DIMS;
-  const next = rng(20261127);
+  const next = mulberry32(20261127);
   const word = uniform(next, vocabSize * H, 1);
   const position = uniform(next, TINY_MAX_POSITIONS * H, 0.5);
   const type = uniform(next, 2 * H, 0.5);
