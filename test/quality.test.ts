@@ -2,17 +2,16 @@
  * all-MiniLM-L6-v2's quality on the default corpus: `--k 4` must reach ARI >= 0.45 and
  * NMI >= 0.45 (the notebook reports 0.49 / 0.50), and the q8 and fp32 tables must agree within
  * 1% of the posts. That "[real weights]" test runs only where the model's weights can be had (see
- * realWeights in support/layers.ts); everywhere else the same check (support/quality.ts) runs on
+ * realModelArgs in support/layers.ts); everywhere else the same check (support/quality.ts) runs on
  * fixture tables and on the tiny model's real CLI output, so a mistake in it cannot hide until the
  * first machine with the weights.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CLI, SHARED_ARCHIVE } from "./helpers.js";
+import { CLI } from "./helpers.js";
 import { fixtureTotal } from "./support/corpus.js";
 import { tinyArgs } from "./support/fixtures.js";
-import { REAL_MODEL, realWeights, TAG } from "./support/layers.js";
+import { REAL_MODEL, realModelArgs, TAG } from "./support/layers.js";
 import {
   MAX_MOVED_SHARE,
   movedPosts,
@@ -124,13 +123,11 @@ describe("the quality check (on fixture tables)", () => {
   }, 120_000);
 });
 
-const weights = realWeights();
+const real = realModelArgs();
 
-describe.skipIf(weights === undefined)(`${TAG.weights} ${REAL_MODEL} on the default corpus`, () => {
+describe.skipIf(real === undefined)(`${TAG.weights} ${REAL_MODEL} on the default corpus`, () => {
   it("--k 4: ARI >= 0.45 and NMI >= 0.45 for q8 and fp32, tables within 1% of the posts", () => {
-    // The corpus from ../shared where it is, else as the CLI finds it (cache, then download).
-    const data = existsSync(SHARED_ARCHIVE) ? ["--data", SHARED_ARCHIVE] : [];
-    const { q8, fp32 } = runBoth([...data, ...(weights ?? []), "--model", REAL_MODEL], 900_000);
+    const { q8, fp32 } = runBoth(real ?? [], 900_000);
     expect(q8.counts.posts).toBe(3387);
     expect(qualityFailures(q8, fp32)).toEqual([]);
   }, 1_800_000);

@@ -90,7 +90,7 @@ describe("model download from a Hub mirror (NEWSGROUP_CLUSTER_HF_ENDPOINT)", () 
     expect(first.code).toBe(0);
     expect(requests.some((u) => u.endsWith("/onnx/model_quantized.onnx"))).toBe(true);
     expect(requests.some((u) => u.endsWith("/tokenizer.json"))).toBe(true);
-    // The layout the real-weights test looks for (support/layers.ts, realWeights).
+    // The layout the real-weights test looks for (support/layers.ts, realModelArgs).
     expect(existsSync(join(cache, "models", TINY_MODEL, "onnx", "model_quantized.onnx"))).toBe(
       true,
     );

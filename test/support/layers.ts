@@ -32,25 +32,30 @@ export const REAL_ARCHIVE: string | undefined = [
 export const REAL_MODEL = "Xenova/all-MiniLM-L6-v2";
 
 /**
- * Where the real model's q8 and fp32 weights are, as `--models` / `--cache-dir` arguments for the
- * CLI: a models folder (NEWSGROUP_CLUSTER_MODELS, then ../shared/models) or the tool's own cache,
- * where a run with internet access downloads them. With NEWSGROUP_CLUSTER_TEST_NETWORK=1 the test
- * runs even without them, and the CLI downloads them from the Hugging Face Hub into the cache.
- * undefined: not available.
+ * CLI arguments for a run of the real model on the real corpus, or undefined where the inputs
+ * cannot be had. Weights: a models folder holding both `onnx/model.onnx` and
+ * `onnx/model_quantized.onnx` (NEWSGROUP_CLUSTER_MODELS, then ../shared/models), else the tool's
+ * own cache, where a run with internet access downloads them. Corpus: REAL_ARCHIVE. With
+ * NEWSGROUP_CLUSTER_TEST_NETWORK=1 whatever is missing is left to the CLI to download (the Hugging
+ * Face Hub, figshare) into the tool's cache.
  */
-export function realWeights(env = process.env): string[] | undefined {
+export function realModelArgs(env = process.env): string[] | undefined {
   const has = (dir: string) =>
     ["model.onnx", "model_quantized.onnx"].every((f) =>
       existsSync(join(dir, REAL_MODEL, "onnx", f)),
     );
-  for (const models of [env.NEWSGROUP_CLUSTER_MODELS, SHARED_MODELS]) {
-    if (models !== undefined && has(models)) return ["--models", models];
-  }
+  const network = env.NEWSGROUP_CLUSTER_TEST_NETWORK === "1";
   const cache = defaultCacheDir(env);
-  if (has(join(cache, "models")) || env.NEWSGROUP_CLUSTER_TEST_NETWORK === "1") {
-    return ["--cache-dir", cache];
-  }
-  return undefined;
+  const folder = [env.NEWSGROUP_CLUSTER_MODELS, SHARED_MODELS].find((d) => d && has(d));
+  const weights =
+    folder !== undefined
+      ? ["--models", folder]
+      : has(join(cache, "models")) || network
+        ? ["--cache-dir", cache]
+        : undefined;
+  const data = REAL_ARCHIVE !== undefined ? ["--data", REAL_ARCHIVE] : network ? [] : undefined;
+  if (weights === undefined || data === undefined) return undefined;
+  return [...data, ...weights, "--model", REAL_MODEL];
 }
 
 /** Chromium for the report's browser test (`apt-get install chromium` on Debian). */
@@ -64,9 +69,9 @@ export function skipReasons(): Record<keyof typeof TAG, string | undefined> {
       ? undefined
       : `${SHARED} has no data/20news-bydate.tar.gz and models/ (set NEWSGROUP_CLUSTER_SHARED=<dir>; the tests that need only the corpus also run once the tool has downloaded it into its cache)`,
     weights:
-      realWeights() !== undefined
+      realModelArgs() !== undefined
         ? undefined
-        : `no ${REAL_MODEL} onnx weights in NEWSGROUP_CLUSTER_MODELS, ${SHARED_MODELS} or the tool's cache (download them with one run of the CLI on a machine with internet, or set NEWSGROUP_CLUSTER_TEST_NETWORK=1)`,
+        : `needs ${REAL_MODEL}'s onnx weights (in NEWSGROUP_CLUSTER_MODELS, ${SHARED_MODELS} or the tool's cache) and the real corpus; with internet access, set NEWSGROUP_CLUSTER_TEST_NETWORK=1 to download them`,
     chromium: HAVE_CHROMIUM
       ? undefined
       : `${CHROMIUM} not found (apt-get install chromium, or set NEWSGROUP_CLUSTER_CHROMIUM=<path>)`,
