@@ -1,7 +1,8 @@
 /**
- * Integration tests: spawn the built CLI (dist/cli.js; `npm test` builds it first) on the real
- * corpus in ../shared and the tiny random-weight model. Random weights: these tests check
- * structure, counts, determinism and error handling, never clustering quality.
+ * Integration tests: spawn the built CLI (dist/cli.js; `npm test` builds it first) on the
+ * synthetic corpus and the tiny model of test/support (random weights: these tests check
+ * structure, counts, determinism and error handling, never clustering quality). The "[full]"
+ * suite repeats the counting tests on the real corpus in ../shared.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,6 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, SHARED_ARCHIVE, SHARED_MODELS } from "./helpers.js";
+import { FIXTURE_COUNTS, FIXTURE_GROUPS, fixtureTotal, groupTotal } from "./support/corpus.js";
+import { fixtures, tinyArgs } from "./support/fixtures.js";
+import { HAVE_SHARED, REAL_ARCHIVE, TAG } from "./support/layers.js";
+import { TINY_DIMS, TINY_MODEL, TOKENIZER_ONLY } from "./support/tiny-model.js";
 
 let cache: string;
 beforeAll(() => {
@@ -27,7 +32,11 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const TINY = ["--data", SHARED_ARCHIVE, "--models", SHARED_MODELS, "--model", "tiny-random-bert"];
+const TINY = tinyArgs();
+const { archive: ARCHIVE, models: MODELS } = fixtures();
+/** sci.space's test posts and alt.atheism's in the synthetic corpus. */
+const SPACE_TEST = FIXTURE_COUNTS["sci.space"]?.test ?? 0;
+const ATHEISM_TEST = FIXTURE_COUNTS["alt.atheism"]?.test ?? 0;
 
 describe("newsgroup-cluster (spawned)", () => {
   it("prints the k=4 CSV table for the default groups, and the same bytes twice", () => {
@@ -45,9 +54,9 @@ describe("newsgroup-cluster (spawned)", () => {
       "sci.space",
       "talk.religion.misc",
     ]);
-    expect(rows.map((r) => r.slice(1).reduce((s, v) => s + Number(v), 0))).toEqual([
-      799, 973, 987, 628,
-    ]);
+    expect(rows.map((r) => r.slice(1).reduce((s, v) => s + Number(v), 0))).toEqual(
+      FIXTURE_GROUPS.map(groupTotal),
+    );
     const b = cli(args);
     expect(b.stdout).toBe(a.stdout);
   }, 120_000);
@@ -67,9 +76,9 @@ describe("newsgroup-cluster (spawned)", () => {
     ]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.counts.posts).toBe(394);
+    expect(doc.counts.posts).toBe(SPACE_TEST);
     expect(doc.config.device).toBe("cpu");
-    expect(doc.table.counts[0].reduce((s: number, v: number) => s + v, 0)).toBe(394);
+    expect(doc.table.counts[0].reduce((s: number, v: number) => s + v, 0)).toBe(SPACE_TEST);
     const q = cli([
       "--quiet",
       "--format",
@@ -108,8 +117,8 @@ describe("newsgroup-cluster (spawned)", () => {
     expect(warm.stderr).not.toContain("device auto"); // the model was never loaded
     const bytes = readFileSync(npy);
     expect(bytes.subarray(1, 6).toString("latin1")).toBe("NUMPY");
-    expect(bytes.toString("latin1", 10, 80)).toContain("'shape': (394, 32)");
-    expect(bytes.length).toBe(128 + 394 * 32 * 4);
+    expect(bytes.toString("latin1", 10, 80)).toContain(`'shape': (${SPACE_TEST}, ${TINY_DIMS})`);
+    expect(bytes.length).toBe(128 + SPACE_TEST * TINY_DIMS * 4);
     rmSync(own, { recursive: true, force: true });
   }, 120_000);
 
@@ -173,11 +182,11 @@ describe("newsgroup-cluster (spawned)", () => {
         evaluate: "number",
       },
     });
-    expect(doc.counts.posts).toBe(319 + 394);
+    expect(doc.counts.posts).toBe(ATHEISM_TEST + SPACE_TEST);
     expect(doc.table.clusters).toEqual([0, 1, 2]);
     const rows = readFileSync(assignments, "utf8").trimEnd().split("\n");
     expect(rows[0]).toBe("split,group,id,cluster,distance");
-    expect(rows).toHaveLength(1 + 713);
+    expect(rows).toHaveLength(1 + ATHEISM_TEST + SPACE_TEST);
     // The exported cluster ids are the table's: recount the table from the file.
     const recount = doc.table.groups.map((g: string) =>
       doc.table.clusters.map(
@@ -214,7 +223,7 @@ describe("newsgroup-cluster (spawned)", () => {
       "--k",
       "4",
       "--data",
-      SHARED_ARCHIVE,
+      ARCHIVE,
       "--format",
       "json",
       "--report",
@@ -223,10 +232,10 @@ describe("newsgroup-cluster (spawned)", () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.config.model).toBe("tfidf-lsa");
-    expect(doc.counts.posts).toBe(3387);
+    expect(doc.counts.posts).toBe(fixtureTotal());
     const html = readFileSync(report, "utf8");
     expect(html.length).toBeLessThan(5 * 1024 * 1024);
-    expect(html.match(/class="pt /g)?.length).toBe(3387);
+    expect(html.match(/class="pt /g)?.length).toBe(fixtureTotal());
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(cli(["--report", join(dir, "r.txt")]).code).toBe(2);
     rmSync(dir, { recursive: true, force: true });
@@ -234,7 +243,7 @@ describe("newsgroup-cluster (spawned)", () => {
 
   it("an output file that cannot be written exits 8, naming the option and path", () => {
     const r = cli([
-      ...["--embedder", "tfidf", "--data", SHARED_ARCHIVE, "--format", "csv"],
+      ...["--embedder", "tfidf", "--data", ARCHIVE, "--format", "csv"],
       ...["--assignments", "/nonexistent-dir/a.csv"],
     ]);
     expect(r.code).toBe(8);
@@ -243,24 +252,7 @@ describe("newsgroup-cluster (spawned)", () => {
   }, 60_000);
 
   it("corpus: JSON Lines of the cleaned posts in corpus order", () => {
-    const r = cli(["corpus", "--data", SHARED_ARCHIVE]);
-    expect(r.code).toBe(0);
-    const docs = r.stdout
-      .trimEnd()
-      .split("\n")
-      .map((l) => JSON.parse(l));
-    expect(docs).toHaveLength(3387);
-    const count = (g: string) => docs.filter((d) => d.group === g).length;
-    expect([
-      count("alt.atheism"),
-      count("comp.graphics"),
-      count("sci.space"),
-      count("talk.religion.misc"),
-    ]).toEqual([799, 973, 987, 628]);
-    expect(Object.keys(docs[0])).toEqual(["split", "group", "id", "text"]);
-    expect(docs.filter((d) => d.split === "train")).toHaveLength(2034);
-    expect(docs[0].split).toBe("train");
-    expect(docs.at(-1).split).toBe("test");
+    expectCorpusLines(ARCHIVE, FIXTURE_GROUPS.map(groupTotal), fixtureTotal("train"));
   }, 60_000);
 
   it.each([
@@ -268,32 +260,23 @@ describe("newsgroup-cluster (spawned)", () => {
     [["--format", "xml"], 2, "Allowed choices are table, csv, tsv, json, markdown"],
     [["--categories", "sci.spac"], 2, "did you mean sci.space"],
     [
-      ["--k", "5000", "--data", SHARED_ARCHIVE, "--models", SHARED_MODELS],
+      ["--k", "5000", "--data", "<archive>", "--models", "<models>"],
       2,
-      "--k 5000 is larger than the number of posts (3387)",
+      `--k 5000 is larger than the number of posts (${fixtureTotal()})`,
     ],
     [["--data", "/nonexistent/x.tar.gz"], 3, "--data /nonexistent/x.tar.gz does not exist"],
-    [["--data", SHARED_MODELS], 3, "is a directory"],
-    [["--data", join(SHARED_MODELS, "README.md")], 3, "cannot read"],
+    [["--data", "<models>"], 3, "is a directory"],
+    [["--data", `<models>/${TINY_MODEL}/tokenizer.json`], 3, "cannot read"],
     [["--offline"], 3, "--offline forbids downloading it"],
     [
-      [
-        "--data",
-        SHARED_ARCHIVE,
-        "--models",
-        SHARED_MODELS,
-        "--model",
-        "Xenova/all-MiniLM-L6-v2",
-        "--dtype",
-        "q8",
-      ],
+      ["--data", "<archive>", "--models", "<models>", "--model", TOKENIZER_ONLY, "--dtype", "q8"],
       4,
       "missing",
     ],
-  ])(
+  ] as [string[], number, string][])(
     "%j exits %i with one clear line",
     (args, code, message) => {
-      const r = cli(args as string[]);
+      const r = cli(args.map(unfix));
       expect(r.code).toBe(code);
       expect(r.stdout).toBe("");
       expect(r.stderr).toContain(message);
@@ -305,16 +288,16 @@ describe("newsgroup-cluster (spawned)", () => {
   it("names the missing weights file of a tokenizer-only model folder", () => {
     const r = cli([
       "--data",
-      SHARED_ARCHIVE,
+      ARCHIVE,
       "--models",
-      SHARED_MODELS,
+      MODELS,
       "--model",
-      "Xenova/all-MiniLM-L6-v2",
+      TOKENIZER_ONLY,
       "--dtype",
       "fp32",
     ]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain(join("Xenova", "all-MiniLM-L6-v2", "onnx", "model.onnx"));
+    expect(r.stderr).toContain(join(TOKENIZER_ONLY, "onnx", "model.onnx"));
   }, 60_000);
 
   it("--device cuda without a usable CUDA provider fails with the device exit code", () => {
@@ -336,6 +319,78 @@ describe("newsgroup-cluster (spawned)", () => {
     );
   }, 60_000);
 });
+
+describe.skipIf(!HAVE_SHARED)(`${TAG.full} the spawned CLI on the real corpus`, () => {
+  const REAL = ["--data", SHARED_ARCHIVE, "--models", SHARED_MODELS, "--model", "tiny-random-bert"];
+
+  it("prints the k=4 CSV table: 799, 973, 987, 628 posts per group", () => {
+    const r = cli(["--k", "4", "--format", "csv", ...REAL, "--seed", "1"]);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trimEnd().split("\n").slice(1);
+    expect(
+      rows.map((l) =>
+        l
+          .split(",")
+          .slice(1)
+          .reduce((s, v) => s + Number(v), 0),
+      ),
+    ).toEqual([799, 973, 987, 628]);
+  }, 120_000);
+
+  it("a tokenizer-only model folder names its missing weights file", () => {
+    const r = cli([...REAL.slice(0, 4), "--model", "Xenova/all-MiniLM-L6-v2", "--dtype", "fp32"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(join("Xenova", "all-MiniLM-L6-v2", "onnx", "model.onnx"));
+  }, 60_000);
+});
+
+describe.skipIf(REAL_ARCHIVE === undefined)(
+  `${TAG.full} the spawned CLI on the real corpus alone`,
+  () => {
+    const archive = REAL_ARCHIVE ?? "";
+
+    it("--embedder tfidf --k 4 scores the README's ARI 0.3517 and NMI 0.4033", () => {
+      const r = cli(["--embedder", "tfidf", "--k", "4", "--data", archive, "--format", "json"]);
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.counts.posts).toBe(3387);
+      expect(doc.metrics.ari).toBeCloseTo(0.3517, 4);
+      expect(doc.metrics.nmi).toBeCloseTo(0.4033, 4);
+    }, 60_000);
+
+    it("corpus: JSON Lines of the 3,387 cleaned posts in corpus order", () => {
+      expectCorpusLines(archive, [799, 973, 987, 628], 2034);
+    }, 60_000);
+  },
+);
+
+/** An argument with the fixtures' paths put in (test names keep the placeholders, not temp paths). */
+function unfix(arg: string): string {
+  return arg.replace("<archive>", ARCHIVE).replace("<models>", MODELS);
+}
+
+/** `corpus` on an archive: JSON Lines with the given posts per default group and train posts. */
+function expectCorpusLines(archive: string, perGroup: number[], train: number): void {
+  const r = cli(["corpus", "--data", archive]);
+  expect(r.code).toBe(0);
+  const docs = r.stdout
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  const total = perGroup.reduce((s, v) => s + v, 0);
+  expect(docs).toHaveLength(total);
+  const count = (g: string) => docs.filter((d) => d.group === g).length;
+  expect([
+    count("alt.atheism"),
+    count("comp.graphics"),
+    count("sci.space"),
+    count("talk.religion.misc"),
+  ]).toEqual(perGroup);
+  expect(Object.keys(docs[0])).toEqual(["split", "group", "id", "text"]);
+  expect(docs.filter((d) => d.split === "train")).toHaveLength(train);
+  expect(docs[0].split).toBe("train");
+  expect(docs.at(-1).split).toBe("test");
+}
 
 /** The JSON shape of a value: types at the leaves, the first element's shape for arrays. */
 function shapeOf(v: unknown): unknown {

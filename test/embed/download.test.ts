@@ -1,6 +1,6 @@
 /**
- * Model download from a Hugging Face-style server on 127.0.0.1 (the Hub itself is unreachable
- * here): first run downloads into the cache, an --offline run then needs no server, and a model
+ * Model download of the tiny fixture model from a Hugging Face-style server on 127.0.0.1 (the
+ * Hub itself is unreachable here): first run downloads into the cache, an --offline run then needs no server, and a model
  * the server lacks fails with the model exit code.
  */
 import { spawn } from "node:child_process";
@@ -10,7 +10,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
+import { CLI } from "../helpers.js";
+import { fixtures } from "../support/fixtures.js";
+import { TINY_MODEL } from "../support/tiny-model.js";
 
 let server: Server;
 let endpoint: string;
@@ -23,9 +25,13 @@ beforeAll(async () => {
     requests.push(req.url ?? "");
     const m = /^\/([^/]+)\/resolve\/main\/(.+)$/.exec(req.url ?? "");
     const file = m
-      ? join(SHARED_MODELS, decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string))
+      ? join(
+          fixtures().models,
+          decodeURIComponent(m[1] as string),
+          decodeURIComponent(m[2] as string),
+        )
       : "";
-    if (m && m[1] === "tiny-random-bert" && existsSync(file)) {
+    if (m && m[1] === TINY_MODEL && existsSync(file)) {
       const body = readFileSync(file);
       res.writeHead(200, {
         "content-length": body.length,
@@ -75,21 +81,25 @@ const RUN = [
   "csv",
   "--no-cache",
 ];
-const BASE = [...RUN, "--data", SHARED_ARCHIVE, "--cache-dir"];
+const BASE = [...RUN, "--data", fixtures().archive, "--cache-dir"];
 
 describe("model download from a Hub mirror (NEWSGROUP_CLUSTER_HF_ENDPOINT)", () => {
   it("downloads into the cache, then runs --offline from it without the server", async () => {
-    const first = await cli([...BASE, cache, "--model", "tiny-random-bert", "--dtype", "q8"]);
+    const first = await cli([...BASE, cache, "--model", TINY_MODEL, "--dtype", "q8"]);
     expect(first.stderr).not.toContain("error");
     expect(first.code).toBe(0);
     expect(requests.some((u) => u.endsWith("/onnx/model_quantized.onnx"))).toBe(true);
     expect(requests.some((u) => u.endsWith("/tokenizer.json"))).toBe(true);
+    // The layout the real-weights test looks for (support/layers.ts, realModelArgs).
+    expect(existsSync(join(cache, "models", TINY_MODEL, "onnx", "model_quantized.onnx"))).toBe(
+      true,
+    );
     const seen = requests.length;
     const offline = await cli([
       ...BASE,
       cache,
       "--model",
-      "tiny-random-bert",
+      TINY_MODEL,
       "--dtype",
       "q8",
       "--offline",
@@ -113,12 +123,9 @@ describe("model download from a Hub mirror (NEWSGROUP_CLUSTER_HF_ENDPOINT)", () 
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
     const empty = mkdtempSync(join(tmpdir(), "ngc-hub-refused-"));
-    const r = await cli(
-      [...BASE, empty, "--model", "tiny-random-bert"],
-      `http://127.0.0.1:${port}/`,
-    );
+    const r = await cli([...BASE, empty, "--model", TINY_MODEL], `http://127.0.0.1:${port}/`);
     expect(r.code).toBe(5);
-    expect(r.stderr).toContain("cannot download model tiny-random-bert");
+    expect(r.stderr).toContain(`cannot download model ${TINY_MODEL}`);
     expect(r.stderr).toContain("ECONNREFUSED");
     expect(r.stderr).toContain("(offline? pass --models <dir>");
     rmSync(empty, { recursive: true, force: true });
@@ -127,7 +134,7 @@ describe("model download from a Hub mirror (NEWSGROUP_CLUSTER_HF_ENDPOINT)", () 
   it("--offline with an empty cache names the model and the way out", async () => {
     const empty = mkdtempSync(join(tmpdir(), "ngc-hub-empty-"));
     const seen = requests.length;
-    const r = await cli([...BASE, empty, "--model", "tiny-random-bert", "--offline"]);
+    const r = await cli([...BASE, empty, "--model", TINY_MODEL, "--offline"]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain("--offline forbids downloading it; pass --models <dir>");
     expect(requests.length).toBe(seen);

@@ -7,7 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cudaUnavailableReason } from "../../src/embed/device.js";
-import { CLI, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
+import { CLI } from "../helpers.js";
+import { FIXTURE_COUNTS } from "../support/corpus.js";
+import { fixtures } from "../support/fixtures.js";
+import { TINY_MODEL } from "../support/tiny-model.js";
 import { lines, listTree, runCli } from "./server.js";
 
 /** Why CUDA is unusable on this machine, as the CLI will see it; undefined on a CUDA machine. */
@@ -22,8 +25,8 @@ beforeAll(() => {
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 const ARGS = [
-  ...["--data", SHARED_ARCHIVE, "--categories", "sci.space", "--subset", "test", "--k", "2"],
-  ...["--models", SHARED_MODELS, "--model", "tiny-random-bert", "--format", "csv", "--no-cache"],
+  ...["--data", fixtures().archive, "--categories", "sci.space", "--subset", "test", "--k", "2"],
+  ...["--models", fixtures().models, "--model", TINY_MODEL, "--format", "csv", "--no-cache"],
 ];
 
 describe("the CLI on a machine without a GPU", { timeout: 30_000 }, () => {
@@ -48,7 +51,7 @@ describe("the CLI on a machine without a GPU", { timeout: 30_000 }, () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.config.device).toBe("cpu");
     expect(doc.config.dtype).toBe("q8"); // auto dtype on the CPU
-    expect(doc.counts.posts).toBe(394);
+    expect(doc.counts.posts).toBe(FIXTURE_COUNTS["sci.space"]?.test);
     expect(listTree(cache)).toEqual([]);
   });
 

@@ -12,7 +12,9 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARCHIVE_NAME, downloadVerified, locateArchive } from "../../src/dataset/locate.js";
 import { CliError } from "../../src/errors.js";
-import { CLI, SHARED_ARCHIVE } from "../helpers.js";
+import { CLI } from "../helpers.js";
+import { FIXTURE_COUNTS } from "../support/corpus.js";
+import { fixtures } from "../support/fixtures.js";
 import {
   closedPort,
   type Handler,
@@ -29,20 +31,20 @@ import {
   type TestServer,
 } from "./server.js";
 
-const SHA = "07a476fecb57f04e42a7098068ab82d0b5ee38c5519ec382d885c19df37142fb";
+/** The synthetic corpus archive of test/support, served as the download. */
+const archive = readFileSync(fixtures().archive);
+const SHA = createHash("sha256").update(archive).digest("hex");
+const HALF = Math.floor(archive.length / 2);
 const WRONG_SHA = "0".repeat(64);
 const CORPUS = ["corpus", "--categories", "sci.space", "--subset", "test"];
 /** The stall timeout in process (the spawned CLI uses 500 ms, as a user would set it). */
 const IN_PROCESS_TIMEOUT = 250;
 
-let archive: Buffer;
 const temps: string[] = [];
 const servers: TestServer[] = [];
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
-  archive = readFileSync(SHARED_ARCHIVE);
-  expect(createHash("sha256").update(archive).digest("hex")).toBe(SHA);
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
@@ -118,9 +120,9 @@ const CASES: Case[] = [
   },
   {
     name: "a server that stalls mid-body",
-    server: () => serve(stallAfter(archive, 100_000)),
+    server: () => serve(stallAfter(archive, HALF)),
     timeoutMs: 500,
-    message: /broke off after 100000 bytes: no data for 500 ms \(timeout\)/,
+    message: new RegExp(`broke off after ${HALF} bytes: no data for 500 ms \\(timeout\\)`),
   },
   {
     name: "the wrong bytes (checksum)",
@@ -334,7 +336,7 @@ describe("the CLI's download (spawned, NEWSGROUP_CLUSTER_DATA_URL on 127.0.0.1)"
     expect(ok.code).toBe(0);
     expect(good.requests).toBe(1);
     const posts = lines(ok.stdout).map((l) => JSON.parse(l));
-    expect(posts).toHaveLength(394);
+    expect(posts).toHaveLength(FIXTURE_COUNTS["sci.space"]?.test ?? -1);
     expect(posts.every((p) => p.group === "sci.space" && p.split === "test")).toBe(true);
     expect(listTree(cache)).toEqual([ARCHIVE_NAME]);
     const landed = readFileSync(join(cache, ARCHIVE_NAME));

@@ -18,7 +18,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, type ExpectStatic, it } from "vitest";
-import { CLI, packTarGz, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
+import { CLI, packTarGz } from "../helpers.js";
+import { fixtures } from "../support/fixtures.js";
+import { TINY_MODEL, TOKENIZER_ONLY } from "../support/tiny-model.js";
 import { type CliRun, lines, listTree, runCli } from "./server.js";
 
 const temps: string[] = [];
@@ -53,13 +55,15 @@ const chmodBlocksReads = (() => {
 })();
 
 const SMALL = ["--categories", "sci.space", "--subset", "test", "--k", "2", "--device", "cpu"];
-const TINY_MODEL = ["--models", SHARED_MODELS, "--model", "tiny-random-bert"];
+/** The synthetic corpus and the fixture models folder of test/support. */
+const { archive: ARCHIVE, models: MODELS } = fixtures();
+const TINY = ["--models", MODELS, "--model", TINY_MODEL];
 
 let inputs: string;
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
   inputs = tempDir();
-  const real = readFileSync(SHARED_ARCHIVE);
+  const real = readFileSync(ARCHIVE);
   writeFileSync(join(inputs, "truncated.tar.gz"), real.subarray(0, Math.floor(real.length / 2)));
   writeFileSync(join(inputs, "empty.tar.gz"), "");
   writeFileSync(join(inputs, "plain.txt"), "From: someone\n\nnot an archive\n");
@@ -85,7 +89,7 @@ beforeAll(async () => {
   const { gzipSync } = await import("node:zlib");
   writeFileSync(join(inputs, "gzip-not-tar.tar.gz"), gzipSync(Buffer.alloc(4096, 0x41)));
   const unreadable = join(inputs, "unreadable.tar.gz");
-  copyFileSync(SHARED_ARCHIVE, unreadable);
+  copyFileSync(ARCHIVE, unreadable);
   chmodSync(unreadable, 0);
 });
 
@@ -114,7 +118,7 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
     ["a missing file", () => join(inputs, "missing.tar.gz"), /does not exist/],
     ["a directory", () => inputs, /is a directory, not the corpus archive/],
     ["a non-gzip file", () => join(inputs, "plain.txt"), /incorrect header check/],
-    ["the first half of the real archive", () => join(inputs, "truncated.tar.gz"), /end of file/],
+    ["the first half of a good archive", () => join(inputs, "truncated.tar.gz"), /end of file/],
     ["an empty file", () => join(inputs, "empty.tar.gz"), /end of file/],
     [
       "gzip around something that is not a tar",
@@ -139,14 +143,14 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
   ];
   it.for(cases)("%s", async ([_name, file, why], { expect }) => {
     const cache = tempDir();
-    const r = await runCli([...SMALL, ...TINY_MODEL, "--data", file()], { cacheDir: cache });
+    const r = await runCli([...SMALL, ...TINY, "--data", file()], { cacheDir: cache });
     expectFailure(expect, r, cache, 3, file(), why);
   });
 
   it.skipIf(!chmodBlocksReads)("an unreadable file (chmod 000)", async ({ expect }) => {
     const cache = tempDir();
     const file = join(inputs, "unreadable.tar.gz");
-    const r = await runCli([...SMALL, ...TINY_MODEL, "--data", file], { cacheDir: cache });
+    const r = await runCli([...SMALL, ...TINY, "--data", file], { cacheDir: cache });
     expectFailure(expect, r, cache, 3, file, /cannot read .*EACCES/);
   });
 
@@ -154,18 +158,16 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
     expect,
   }) => {
     const cache = tempDir();
-    const r = await runCli([...SMALL, ...TINY_MODEL], {
+    const r = await runCli([...SMALL, ...TINY], {
       cacheDir: cache,
       env: { NEWSGROUP_CLUSTER_DATA: inputs },
     });
     expectFailure(expect, r, cache, 3, inputs, /NEWSGROUP_CLUSTER_DATA .* is a directory/);
   });
 
-  it("control: the real archive succeeds and does write the embedding cache", async ({
-    expect,
-  }) => {
+  it("control: a good archive succeeds and does write the embedding cache", async ({ expect }) => {
     const cache = tempDir();
-    const r = await runCli([...SMALL, ...TINY_MODEL, "--data", SHARED_ARCHIVE, "--quiet"], {
+    const r = await runCli([...SMALL, ...TINY, "--data", ARCHIVE, "--quiet"], {
       cacheDir: cache,
     });
     expect(r.stderr).toBe("");
@@ -173,14 +175,14 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
     expect(r.stdout).toContain("sci.space");
     const files = listTree(cache);
     expect(files).toHaveLength(2);
-    expect(files[0]).toMatch(/^embeddings\/.*tiny-random-bert__q8__256\/index\.json$/);
-    expect(files[1]).toMatch(/^embeddings\/.*tiny-random-bert__q8__256\/vectors\.npy$/);
+    expect(files[0]).toMatch(new RegExp(`^embeddings/.*${TINY_MODEL}__q8__256/index\\.json$`));
+    expect(files[1]).toMatch(new RegExp(`^embeddings/.*${TINY_MODEL}__q8__256/vectors\\.npy$`));
   });
 });
 
 // One at a time: each loads the corpus and onnxruntime, which is heavy on a small machine.
 describe("bad model folders: exit 4", { timeout: 30_000 }, () => {
-  /** A models folder with tiny-random-bert's tokenizer and config and `onnx` bytes as weights. */
+  /** A models folder with the tiny model's tokenizer and config and `onnx` bytes as weights. */
   function fakeModel(onnx: Uint8Array): string {
     const dir = tempDir("ngc-models-");
     const model = join(dir, "broken-bert");
@@ -191,7 +193,7 @@ describe("bad model folders: exit 4", { timeout: 30_000 }, () => {
       "tokenizer_config.json",
       "special_tokens_map.json",
     ]) {
-      copyFileSync(join(SHARED_MODELS, "tiny-random-bert", f), join(model, f));
+      copyFileSync(join(MODELS, TINY_MODEL, f), join(model, f));
     }
     writeFileSync(join(model, "onnx", "model_quantized.onnx"), onnx);
     return dir;
@@ -202,15 +204,7 @@ describe("bad model folders: exit 4", { timeout: 30_000 }, () => {
   }) => {
     const cache = tempDir();
     const r = await runCli(
-      [
-        ...SMALL,
-        "--data",
-        SHARED_ARCHIVE,
-        "--models",
-        SHARED_MODELS,
-        "--model",
-        "Xenova/all-MiniLM-L6-v2",
-      ],
+      [...SMALL, "--data", ARCHIVE, "--models", MODELS, "--model", TOKENIZER_ONLY],
       { cacheDir: cache },
     );
     expectFailure(
@@ -218,7 +212,7 @@ describe("bad model folders: exit 4", { timeout: 30_000 }, () => {
       r,
       cache,
       4,
-      join(SHARED_MODELS, "Xenova", "all-MiniLM-L6-v2", "onnx", "model_quantized.onnx"),
+      join(MODELS, TOKENIZER_ONLY, "onnx", "model_quantized.onnx"),
       /has no weights for --dtype q8: missing /,
     );
   });
@@ -226,11 +220,9 @@ describe("bad model folders: exit 4", { timeout: 30_000 }, () => {
   it.for<[string, () => Buffer]>([
     ["garbage bytes", () => Buffer.from("this is not an onnx model\n".repeat(200))],
     [
-      "the first half of a real model",
+      "the first half of a good model",
       () => {
-        const real = readFileSync(
-          join(SHARED_MODELS, "tiny-random-bert", "onnx", "model_quantized.onnx"),
-        );
+        const real = readFileSync(join(MODELS, TINY_MODEL, "onnx", "model_quantized.onnx"));
         return real.subarray(0, Math.floor(real.length / 2));
       },
     ],
@@ -241,7 +233,7 @@ describe("bad model folders: exit 4", { timeout: 30_000 }, () => {
       const models = fakeModel(bytes());
       const cache = tempDir();
       const r = await runCli(
-        [...SMALL, "--data", SHARED_ARCHIVE, "--models", models, "--model", "broken-bert"],
+        [...SMALL, "--data", ARCHIVE, "--models", models, "--model", "broken-bert"],
         { cacheDir: cache },
       );
       expectFailure(
@@ -259,9 +251,9 @@ describe("bad model folders: exit 4", { timeout: 30_000 }, () => {
   it("a model id that is not in --models", async ({ expect }) => {
     const cache = tempDir();
     const r = await runCli(
-      [...SMALL, "--data", SHARED_ARCHIVE, "--models", SHARED_MODELS, "--model", "no-such-model"],
+      [...SMALL, "--data", ARCHIVE, "--models", MODELS, "--model", "no-such-model"],
       { cacheDir: cache },
     );
-    expectFailure(expect, r, cache, 4, join(SHARED_MODELS, "no-such-model"), /not found in/);
+    expectFailure(expect, r, cache, 4, join(MODELS, "no-such-model"), /not found in/);
   });
 });

@@ -2,7 +2,8 @@
  * Property tests on hostile post bytes: latin-1 decoding and scikit-learn's cleaning never throw
  * and keep their promises, and the tokenizer path of the embedder never throws and always yields
  * [CLS] ... [SEP] of at most 256 ids, equal to Hugging Face's Rust tokenizers (the library
- * sentence-transformers uses).
+ * sentence-transformers uses): on the tiny fixture tokenizer always, and on the real
+ * all-MiniLM-L6-v2 tokenizer (bert-base-uncased's vocabulary) where ../shared is present.
  */
 import { join } from "node:path";
 import fc from "fast-check";
@@ -12,34 +13,20 @@ import { cleanPost, decodeLatin1 } from "../../src/dataset/clean.js";
 import { TransformersEmbedder } from "../../src/embed/transformers.js";
 import type { RemovePart } from "../../src/types.js";
 import { SHARED_MODELS } from "../helpers.js";
+import { fixtures } from "../support/fixtures.js";
+import { HAVE_SHARED, TAG } from "../support/layers.js";
+import { SPECIAL, TINY_MODEL, tinyVocab } from "../support/tiny-model.js";
 
 const MAX = 256;
-const VOCAB = 30522;
-const CLS = 101;
-const SEP = 102;
 
-let emb: TransformersEmbedder;
-let hf: Tokenizer;
-beforeAll(async () => {
-  emb = await TransformersEmbedder.create({
-    model: "tiny-random-bert",
-    modelsDir: SHARED_MODELS,
-    cacheDir: "/nonexistent-cache",
-    offline: true,
-    dtype: "fp32",
-    device: "cpu",
-    maxLength: MAX,
-    batchSize: 4,
-    threads: 1,
-    log: () => {},
-  });
-  hf = Tokenizer.fromFile(join(SHARED_MODELS, "tiny-random-bert", "tokenizer.json"));
-  hf.disablePadding();
-  hf.setTruncation(MAX);
-}, 30_000);
-afterAll(async () => {
-  await emb?.dispose();
-});
+/** A tokenizer under test: a model folder and its special ids and vocabulary size. */
+interface Subject {
+  modelsDir: string;
+  model: string;
+  cls: number;
+  sep: number;
+  vocab: number;
+}
 
 const bytes = (s: string) => Uint8Array.from(Buffer.from(s, "latin1"));
 
@@ -159,13 +146,13 @@ const removeArb: fc.Arbitrary<RemovePart[]> = fc.subarray<RemovePart>([
 
 const QUOTE = /(writes in|writes:|wrote:|says:|said:|^In article|^Quoted from|^\||^>)/;
 
-function checkIds(ids: number[]): void {
-  expect(ids[0]).toBe(CLS);
-  expect(ids.at(-1)).toBe(SEP);
+function checkIds(t: Subject, ids: number[]): void {
+  expect(ids[0]).toBe(t.cls);
+  expect(ids.at(-1)).toBe(t.sep);
   expect(ids.length).toBeGreaterThanOrEqual(2);
   expect(ids.length).toBeLessThanOrEqual(MAX);
   for (const id of ids) {
-    expect(Number.isInteger(id) && id >= 0 && id < VOCAB).toBe(true);
+    expect(Number.isInteger(id) && id >= 0 && id < t.vocab).toBe(true);
   }
 }
 
@@ -190,74 +177,120 @@ describe("hostile post bytes", { timeout: 30_000 }, () => {
       { numRuns: 300 },
     );
   });
-
-  it("the tokenizer path never throws: [CLS] ... [SEP], at most 256 ids", () => {
-    fc.assert(
-      fc.property(postArb, removeArb, (post, remove) => {
-        const text = cleanPost(decodeLatin1(post), remove);
-        const [ids] = emb.encode([text]);
-        checkIds(ids as number[]);
-        expect(emb.tokenLengths([text])).toEqual([(ids as number[]).length]);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it("the ids equal Hugging Face's Rust tokenizers on latin-1 text (the CLI's whole domain)", async () => {
-    const textArb = fc.oneof(
-      postArb.chain((p) => removeArb.map((r) => cleanPost(decodeLatin1(p), r))),
-      fc.string({ unit: latin1Char, maxLength: 400 }),
-    );
-    await fc.assert(
-      fc.asyncProperty(textArb, async (text) => {
-        const [ours] = emb.encode([text]);
-        const theirs = (await hf.encode(text)).getIds();
-        expect(ours).toEqual(theirs);
-      }),
-      { numRuns: 250 },
-    );
-  });
-
-  it("the ids equal the Rust tokenizers on text in many scripts (outside the known divergences)", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.string({ unit: scriptChar, maxLength: 300 }), async (text) => {
-        const [ours] = emb.encode([text]);
-        checkIds(ours as number[]);
-        expect(ours).toEqual((await hf.encode(text)).getIds());
-      }),
-      { numRuns: 150 },
-    );
-  });
-
-  it("any Unicode string: never throws, [CLS] ... [SEP], at most 256 ids", () => {
-    fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 3000 }), (text) => {
-        const [ours] = emb.encode([text]);
-        checkIds(ours as number[]);
-      }),
-      { numRuns: 150 },
-    );
-  });
-
-  it("known edge cases agree with the Rust tokenizers too", async () => {
-    const cases = [
-      "",
-      " ",
-      "\n\n\n",
-      "[SEP]",
-      "a [SEP] b [CLS]",
-      "\x00\x85\xa0\xad",
-      "Ångström Straße ŒUVRE ﬁ",
-      "中文字符 and kana カタカナ",
-      "emoji 😀👍🏽 zwj 👨‍👩‍👧",
-      `${"word ".repeat(600)}end`, // truncated through the cut-at-whitespace shortcut
-      `${"x".repeat(3000)} y`, // no whitespace before the window
-      `${"wörd\u00a0".repeat(700)}`, // NBSP is not a cut point
-    ];
-    for (const text of cases) {
-      const [ours] = emb.encode([text]);
-      checkIds(ours as number[]);
-      expect(ours, JSON.stringify(text.slice(0, 40))).toEqual((await hf.encode(text)).getIds());
-    }
-  });
 });
+
+tokenizerSuite("the tiny fixture tokenizer on hostile text", false, () => ({
+  modelsDir: fixtures().models,
+  model: TINY_MODEL,
+  cls: SPECIAL.cls,
+  sep: SPECIAL.sep,
+  vocab: tinyVocab().length,
+}));
+tokenizerSuite(
+  `${TAG.full} the real all-MiniLM-L6-v2 tokenizer (tiny-random-bert in ../shared) on hostile text`,
+  !HAVE_SHARED,
+  () => ({ modelsDir: SHARED_MODELS, model: "tiny-random-bert", cls: 101, sep: 102, vocab: 30522 }),
+);
+
+/**
+ * The embedder's tokenizer path against Hugging Face's Rust tokenizers on the same
+ * tokenizer.json: never throws, [CLS] ... [SEP] of at most 256 ids, the same ids.
+ */
+function tokenizerSuite(title: string, skip: boolean, subject: () => Subject): void {
+  describe.skipIf(skip)(title, { timeout: 30_000 }, () => {
+    let t: Subject;
+    let emb: TransformersEmbedder;
+    let hf: Tokenizer;
+    beforeAll(async () => {
+      t = subject();
+      emb = await TransformersEmbedder.create({
+        model: t.model,
+        modelsDir: t.modelsDir,
+        cacheDir: "/nonexistent-cache",
+        offline: true,
+        dtype: "fp32",
+        device: "cpu",
+        maxLength: MAX,
+        batchSize: 4,
+        threads: 1,
+        log: () => {},
+      });
+      hf = Tokenizer.fromFile(join(t.modelsDir, t.model, "tokenizer.json"));
+      hf.disablePadding();
+      hf.setTruncation(MAX);
+    }, 30_000);
+    afterAll(async () => {
+      await emb?.dispose();
+    });
+
+    it("the tokenizer path never throws: [CLS] ... [SEP], at most 256 ids", () => {
+      fc.assert(
+        fc.property(postArb, removeArb, (post, remove) => {
+          const text = cleanPost(decodeLatin1(post), remove);
+          const [ids] = emb.encode([text]);
+          checkIds(t, ids as number[]);
+          expect(emb.tokenLengths([text])).toEqual([(ids as number[]).length]);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("the ids equal Hugging Face's Rust tokenizers on latin-1 text (the CLI's whole domain)", async () => {
+      const textArb = fc.oneof(
+        postArb.chain((p) => removeArb.map((r) => cleanPost(decodeLatin1(p), r))),
+        fc.string({ unit: latin1Char, maxLength: 400 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(textArb, async (text) => {
+          const [ours] = emb.encode([text]);
+          const theirs = (await hf.encode(text)).getIds();
+          expect(ours).toEqual(theirs);
+        }),
+        { numRuns: 250 },
+      );
+    });
+
+    it("the ids equal the Rust tokenizers on text in many scripts (outside the known divergences)", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ unit: scriptChar, maxLength: 300 }), async (text) => {
+          const [ours] = emb.encode([text]);
+          checkIds(t, ours as number[]);
+          expect(ours).toEqual((await hf.encode(text)).getIds());
+        }),
+        { numRuns: 150 },
+      );
+    });
+
+    it("any Unicode string: never throws, [CLS] ... [SEP], at most 256 ids", () => {
+      fc.assert(
+        fc.property(fc.string({ unit: "binary", maxLength: 3000 }), (text) => {
+          const [ours] = emb.encode([text]);
+          checkIds(t, ours as number[]);
+        }),
+        { numRuns: 150 },
+      );
+    });
+
+    it("known edge cases agree with the Rust tokenizers too", async () => {
+      const cases = [
+        "",
+        " ",
+        "\n\n\n",
+        "[SEP]",
+        "a [SEP] b [CLS]",
+        "\x00\x85\xa0\xad",
+        "Ångström Straße ŒUVRE ﬁ",
+        "中文字符 and kana カタカナ",
+        "emoji 😀👍🏽 zwj 👨‍👩‍👧",
+        `${"word ".repeat(600)}end`, // truncated through the cut-at-whitespace shortcut
+        `${"x".repeat(3000)} y`, // no whitespace before the window
+        `${"wörd\u00a0".repeat(700)}`, // NBSP is not a cut point
+      ];
+      for (const text of cases) {
+        const [ours] = emb.encode([text]);
+        checkIds(t, ours as number[]);
+        expect(ours, JSON.stringify(text.slice(0, 40))).toEqual((await hf.encode(text)).getIds());
+      }
+    });
+  });
+}

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, SHARED_ARCHIVE } from "../helpers.js";
+import { CLI } from "../helpers.js";
+import { REAL_ARCHIVE, TAG } from "../support/layers.js";
 import { lines, spawnCli } from "./server.js";
 
 const temps: string[] = [];
@@ -28,7 +29,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LATENCY_MS = 1_000;
 const ALL = [
   "--data",
-  SHARED_ARCHIVE,
+  REAL_ARCHIVE ?? "",
   "--embedder",
   "tfidf",
   "--categories",
@@ -39,7 +40,8 @@ const ALL = [
   "csv",
 ];
 
-describe("SIGINT in the numeric loops", () => {
+// All 20 groups of the real corpus make an SVD long enough to interrupt: the full layer.
+describe.skipIf(REAL_ARCHIVE === undefined)(`${TAG.full} SIGINT in the numeric loops`, () => {
   it("during the TF-IDF randomized SVD: exit 130 within the bound, nothing on stdout", async () => {
     // On an idle 2-core machine: reading the corpus ~1 s, counting terms ~1 s, then the SVD of
     // 18,846 x 24,164 for ~6.5 s (k-means only after that). At 5 s the SVD is running; on a

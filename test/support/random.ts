@@ -1,0 +1,16 @@
+/**
+ * The fixtures' seeded generator (mulberry32, as src/cluster/kmeans.ts uses): kept here, apart
+ * from src, so that the fixtures' bytes never change when the product's internals move.
+ */
+
+/** Uniform floats in [0, 1) from a 32-bit seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
