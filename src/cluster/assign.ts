@@ -19,6 +19,8 @@ export interface Space {
   norms: Float64Array;
   products: Products;
   checkpoint: Checkpoint;
+  /** rows x dims, for gathering the rows of a partial assignment step; made on first use. */
+  scratch?: Float32Array;
 }
 
 /** Space over `emb`: row norms computed once. */
@@ -111,8 +113,56 @@ export function assign(
 export type OnMove = (i: number, from: number, to: number) => void;
 
 /**
- * Sets `labels` to the nearest of the k `centers` (flat float64, k x dims) for every row: the
- * same labels as `exactNearest` row by row.
+ * Hamerly's bounds, as distances (not squared): `upper[i]` ≥ the distance of row i to its own
+ * centre, `lower[i]` ≤ its distance to every other centre.
+ */
+export interface Bounds {
+  upper: Float64Array;
+  lower: Float64Array;
+}
+
+/** Options of `nearestCentres`. */
+export interface NearestOptions {
+  onMove?: OnMove;
+  /** Only these rows (ascending); the others keep their labels. Default: all. */
+  only?: Int32Array;
+  /** Set for every row looked at. */
+  bounds?: Bounds;
+}
+
+/** The nearest two of k centres to row i by a float64 scan: index (lowest on ties), d², d². */
+function exactNearestTwo(emb: Embeddings, i: number, centers: Float64Array, k: number) {
+  let best = Number.POSITIVE_INFINITY;
+  let second = Number.POSITIVE_INFINITY;
+  let bestJ = 0;
+  for (let j = 0; j < k; j++) {
+    const d = dist2(emb.data, i, centers, j, emb.dims);
+    if (d < best) {
+      second = best;
+      best = d;
+      bestJ = j;
+    } else if (d < second) second = d;
+  }
+  return { bestJ, best, second };
+}
+
+/** The rows `only` copied into one contiguous block (the space's scratch buffer). */
+function gather(sp: Space, only: Int32Array): Embeddings {
+  const { dims, data } = sp.emb;
+  sp.scratch ??= new Float32Array(sp.emb.rows * dims);
+  const out = sp.scratch;
+  // A plain loop: a subarray per row costs more than the copy.
+  for (let r = 0; r < only.length; r++) {
+    const a = (only[r] as number) * dims;
+    const b = r * dims;
+    for (let t = 0; t < dims; t++) out[b + t] = data[a + t] as number;
+  }
+  return { rows: only.length, dims, data: out };
+}
+
+/**
+ * Sets `labels` to the nearest of the k `centers` (flat float64, k x dims) for every row (or the
+ * rows `only`): the same labels as `exactNearest` row by row.
  * @returns how many labels changed and how many rows needed the float64 rescan.
  */
 export async function nearestCentres(
@@ -120,13 +170,20 @@ export async function nearestCentres(
   centers: Float64Array,
   k: number,
   labels: Int32Array,
-  onMove?: OnMove,
+  opts: NearestOptions = {},
 ): Promise<{ changed: number; rescanned: number }> {
   const { emb, norms } = sp;
-  const { rows: n, dims } = emb;
+  const { onMove, only, bounds } = opts;
+  const rows = only === undefined ? emb : gather(sp, only);
+  const m = rows.rows;
+  const row = (r: number) => (only === undefined ? r : (only[r] as number));
   let changed = 0;
   let rescanned = 0;
-  const set = (i: number, j: number) => {
+  const set = (i: number, j: number, upper: number, lower: number) => {
+    if (bounds !== undefined) {
+      bounds.upper[i] = upper;
+      bounds.lower[i] = lower;
+    }
     const old = labels[i] as number;
     if (old === j) return;
     onMove?.(i, old, j);
@@ -134,31 +191,43 @@ export async function nearestCentres(
     changed++;
   };
   if (k === 1) {
-    for (let i = 0; i < n; i++) set(i, 0);
+    for (let r = 0; r < m; r++) {
+      const i = row(r);
+      set(i, 0, Math.sqrt(dist2(emb.data, i, centers, 0, emb.dims)), Number.POSITIVE_INFINITY);
+    }
     return { changed, rescanned };
   }
+  const { dims } = emb;
   const c = toCentres(centers, k, dims);
   let cmax = 0;
   for (let j = 0; j < k; j++) cmax = Math.max(cmax, c.norms[j] as number);
   cmax = Math.sqrt(cmax) * (1 + 2 ** -20);
   // Worst-case fp32 error of one computed ||c||² − 2·x·c (rounding c and ||c||², a d-term dot
-  // product, the Gemm's scale-and-add), doubled for the difference of two, doubled again as slack;
-  // float64's own rounding is ~1e-9 of this.
+  // product, the Gemm's scale-and-add), doubled as slack; float64's own rounding is ~1e-9 of it.
   const u = 2 ** -24;
-  const perNorm = 4 * u * (2 * dims + 8) * cmax;
-  const constant = 4 * u * 8 * cmax * cmax;
+  const perNorm = 2 * u * (2 * dims + 8) * cmax;
+  const constant = 2 * u * 8 * cmax * cmax;
   const step = rowsPerCall(dims, k);
-  for (let from = 0; from < n; from += step) {
-    const to = Math.min(n, from + step);
-    const { values, indices } = await sp.products.nearestTwo(emb, from, to, c);
-    for (let i = from; i < to; i++) {
-      const r = 2 * (i - from);
-      const gap = (values[r + 1] as number) - (values[r] as number);
-      // `!(gap > bound)` also sends NaN gaps to the float64 scan.
-      if (!(gap > perNorm * (norms[i] as number) + constant)) {
+  for (let from = 0; from < m; from += step) {
+    const to = Math.min(m, from + step);
+    const { values, indices } = await sp.products.nearestTwo(rows, from, to, c);
+    for (let r = from; r < to; r++) {
+      const i = row(r);
+      const v = 2 * (r - from);
+      const v1 = values[v] as number;
+      const v2 = values[v + 1] as number;
+      const norm = norms[i] as number;
+      const err = perNorm * norm + constant;
+      // A gap over both values' errors proves the fp32 winner; `!(>)` also catches NaN.
+      if (!(v2 - v1 > 2 * err)) {
         rescanned++;
-        set(i, exactNearest(emb, i, centers, k));
-      } else set(i, indices[r] as number);
+        const e = exactNearestTwo(emb, i, centers, k);
+        set(i, e.bestJ, Math.sqrt(e.best), Math.sqrt(e.second));
+      } else {
+        const xx = norm * norm;
+        const up = Math.sqrt(Math.max(0, xx + v1 + err));
+        set(i, indices[v] as number, up, Math.sqrt(Math.max(0, xx + v2 - err)));
+      }
     }
     await sp.checkpoint();
   }

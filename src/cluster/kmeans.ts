@@ -49,10 +49,34 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** Half the distance from each centre to its nearest other one (0 when k² x dims is large). */
+function halfGaps(centers: Float64Array, k: number, dims: number, out: Float64Array) {
+  if (k * k * dims > 2 ** 24) return out.fill(0);
+  for (let j = 0; j < k; j++) {
+    let best = Number.POSITIVE_INFINITY;
+    for (let o = 0; o < k; o++) {
+      if (o === j) continue;
+      let s = 0;
+      for (let t = 0; t < dims; t++) {
+        const diff = (centers[j * dims + t] as number) - (centers[o * dims + t] as number);
+        s += diff * diff;
+      }
+      if (s < best) best = s;
+    }
+    out[j] = Math.sqrt(best) / 2;
+  }
+  return out;
+}
+
+/** Relative slack on Hamerly's test, far above float64 rounding of the bounds. */
+const SLACK = 1e-9;
+
 /**
  * Lloyd's algorithm from the given centres until no label changes (or `maxIterations`).
- * Centre sums follow the rows that change cluster instead of being recomputed. Empty clusters
- * keep their previous centre, as ml-kmeans does.
+ * Hamerly's bounds pick the rows whose label could change; only those go through
+ * `nearestCentres` (the others provably keep theirs), so later iterations cost little. Centre
+ * sums follow the rows that change cluster. Empty clusters keep their previous centre, as
+ * ml-kmeans does.
  * @param centers flat k x dims, updated in place.
  * @returns labels (nearest to `centers` when `converged`), iterations run.
  */
@@ -64,7 +88,8 @@ export async function lloyd(
 ): Promise<{ labels: Int32Array; iterations: number; converged: boolean }> {
   const { rows: n, dims, data } = sp.emb;
   const labels = new Int32Array(n);
-  await nearestCentres(sp, centers, k, labels);
+  const bounds = { upper: new Float64Array(n), lower: new Float64Array(n) };
+  await nearestCentres(sp, centers, k, labels, { bounds });
   const sums = new Float64Array(k * dims);
   const counts = new Int32Array(k);
   for (let i = 0; i < n; i++) {
@@ -74,7 +99,7 @@ export async function lloyd(
     const b = j * dims;
     for (let t = 0; t < dims; t++) sums[b + t] = (sums[b + t] as number) + (data[a + t] as number);
   }
-  const move = (i: number, from: number, to: number) => {
+  const onMove = (i: number, from: number, to: number) => {
     counts[from] = (counts[from] as number) - 1;
     counts[to] = (counts[to] as number) + 1;
     const a = i * dims;
@@ -86,16 +111,50 @@ export async function lloyd(
       sums[b + t] = (sums[b + t] as number) + v;
     }
   };
+  const moved = new Float64Array(k);
+  const half = new Float64Array(k);
+  const candidates = new Int32Array(n);
   let iterations = 0;
   for (;;) {
     iterations++;
+    let maxMove = 0;
+    let secondMove = 0;
+    let maxJ = -1;
     for (let j = 0; j < k; j++) {
       const c = counts[j] as number;
-      if (c === 0) continue;
-      for (let t = j * dims; t < (j + 1) * dims; t++) centers[t] = (sums[t] as number) / c;
+      let m2 = 0;
+      if (c > 0) {
+        for (let t = j * dims; t < (j + 1) * dims; t++) {
+          const v = (sums[t] as number) / c;
+          m2 += (v - (centers[t] as number)) ** 2;
+          centers[t] = v;
+        }
+      }
+      const m = Math.sqrt(m2);
+      moved[j] = m;
+      if (m > maxMove) {
+        secondMove = maxMove;
+        maxMove = m;
+        maxJ = j;
+      } else if (m > secondMove) secondMove = m;
     }
     if (iterations >= maxIterations) return { labels, iterations, converged: false };
-    const { changed } = await nearestCentres(sp, centers, k, labels, move);
+    halfGaps(centers, k, dims, half);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const j = labels[i] as number;
+      const up = (bounds.upper[i] as number) + (moved[j] as number);
+      const low = (bounds.lower[i] as number) - (j === maxJ ? secondMove : maxMove);
+      bounds.upper[i] = up;
+      bounds.lower[i] = low;
+      if (up * (1 + SLACK) >= Math.max(low, half[j] as number) * (1 - SLACK))
+        candidates[count++] = i;
+    }
+    await sp.checkpoint();
+    if (count === 0) return { labels, iterations, converged: true };
+    // Gathering the rows costs about what the product saves when most rows are candidates.
+    const only = count > n / 2 ? undefined : candidates.subarray(0, count);
+    const { changed } = await nearestCentres(sp, centers, k, labels, { onMove, only, bounds });
     if (changed === 0) return { labels, iterations, converged: true };
   }
 }
