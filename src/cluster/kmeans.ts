@@ -68,6 +68,42 @@ function halfGaps(centers: Float64Array, k: number, dims: number, out: Float64Ar
   return out;
 }
 
+/**
+ * Centres = sums / counts (empty clusters keep theirs); `moved[j]` = how far centre j moved.
+ * @returns the largest move, the second largest, and the centre that made the largest.
+ */
+function updateCentres(
+  sums: Float64Array,
+  counts: Int32Array,
+  centers: Float64Array,
+  moved: Float64Array,
+) {
+  const k = counts.length;
+  const dims = centers.length / k;
+  let maxMove = 0;
+  let secondMove = 0;
+  let maxJ = -1;
+  for (let j = 0; j < k; j++) {
+    const c = counts[j] as number;
+    let m2 = 0;
+    if (c > 0) {
+      for (let t = j * dims; t < (j + 1) * dims; t++) {
+        const v = (sums[t] as number) / c;
+        m2 += (v - (centers[t] as number)) ** 2;
+        centers[t] = v;
+      }
+    }
+    const m = Math.sqrt(m2);
+    moved[j] = m;
+    if (m > maxMove) {
+      secondMove = maxMove;
+      maxMove = m;
+      maxJ = j;
+    } else if (m > secondMove) secondMove = m;
+  }
+  return { maxMove, secondMove, maxJ };
+}
+
 /** Relative slack on Hamerly's test, far above float64 rounding of the bounds. */
 const SLACK = 1e-9;
 
@@ -117,27 +153,7 @@ export async function lloyd(
   let iterations = 0;
   for (;;) {
     iterations++;
-    let maxMove = 0;
-    let secondMove = 0;
-    let maxJ = -1;
-    for (let j = 0; j < k; j++) {
-      const c = counts[j] as number;
-      let m2 = 0;
-      if (c > 0) {
-        for (let t = j * dims; t < (j + 1) * dims; t++) {
-          const v = (sums[t] as number) / c;
-          m2 += (v - (centers[t] as number)) ** 2;
-          centers[t] = v;
-        }
-      }
-      const m = Math.sqrt(m2);
-      moved[j] = m;
-      if (m > maxMove) {
-        secondMove = maxMove;
-        maxMove = m;
-        maxJ = j;
-      } else if (m > secondMove) secondMove = m;
-    }
+    const { maxMove, secondMove, maxJ } = updateCentres(sums, counts, centers, moved);
     if (iterations >= maxIterations) return { labels, iterations, converged: false };
     halfGaps(centers, k, dims, half);
     let count = 0;
