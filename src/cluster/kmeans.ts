@@ -16,7 +16,7 @@ import { interrupter } from "../interrupt.js";
 import type { Clustering, Embeddings } from "../types.js";
 import { inertiaOf, nearestCentres, type Space, space } from "./assign.js";
 import { products } from "./ort.js";
-import { kmeansPlusPlus } from "./plusplus.js";
+import { kmeansPlusPlus, kmeansPlusPlusMany } from "./plusplus.js";
 
 export interface KmeansOptions {
   k: number;
@@ -191,19 +191,44 @@ export async function cluster(
   }
   const checkpoint = interrupter(signal);
   const sp = space(emb, await products(), checkpoint);
+  // Restarts are seeded in groups (kmeansPlusPlusMany); a group's candidate distances and
+  // centres stay within a few tens of megabytes.
+  const trials = 2 + Math.floor(Math.log(opts.k));
+  const group = Math.max(
+    1,
+    Math.min(Math.floor(64 / trials), Math.floor(2 ** 22 / (opts.k * emb.dims))),
+  );
   let best: Clustering | undefined;
-  for (let r = 0; r < opts.nInit; r++) {
-    const one = await restart(sp, opts, r);
-    if (best === undefined || one.inertia < best.inertia) best = one;
+  for (let g = 0; g < opts.nInit; g += group) {
+    const rs = Array.from({ length: Math.min(group, opts.nInit - g) }, (_, i) => g + i);
+    const seeds = await kmeansPlusPlusMany(
+      sp,
+      opts.k,
+      rs.map((r) => mulberry32(restartSeed(opts.seed, r))),
+    );
+    for (const [i, r] of rs.entries()) {
+      const one = await finish(sp, opts, r, seeds[i] as Float64Array);
+      if (best === undefined || one.inertia < best.inertia) best = one;
+    }
   }
   return best as Clustering;
 }
 
-/** Restart r of `cluster`: seeding, Lloyd, labels from the final centres, float64 inertia. */
+/** Restart r of `cluster` on its own: seeding, then `finish`. */
 export async function restart(sp: Space, opts: KmeansOptions, r: number): Promise<Clustering> {
+  const centers = await kmeansPlusPlus(sp, opts.k, mulberry32(restartSeed(opts.seed, r)));
+  return finish(sp, opts, r, centers);
+}
+
+/** Lloyd from seeded centres, labels from the final centres, float64 inertia. */
+async function finish(
+  sp: Space,
+  opts: KmeansOptions,
+  r: number,
+  centers: Float64Array,
+): Promise<Clustering> {
   const { k } = opts;
   const { emb } = sp;
-  const centers = await kmeansPlusPlus(sp, k, mulberry32(restartSeed(opts.seed, r)));
   const { labels, iterations, converged } = await lloyd(sp, k, centers, opts.maxIterations);
   // Labels from the final centres, so that they agree with `centroids`.
   if (!converged) await nearestCentres(sp, centers, k, labels);

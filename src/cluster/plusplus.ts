@@ -53,38 +53,69 @@ function sample(weights: Float64Array, total: number, random: () => number): num
  * @returns flat k x dims centres (float64 copies of rows).
  */
 export async function kmeansPlusPlus(sp: Space, k: number, random: () => number) {
+  return (await kmeansPlusPlusMany(sp, k, [random]))[0] as Float64Array;
+}
+
+/**
+ * Greedy k-means++ for several restarts in lockstep: each restart draws from its own `randoms[r]`
+ * exactly as `kmeansPlusPlus` would, but one product per step measures every restart's
+ * candidates, so the rows are read once per step instead of once per restart (at 384
+ * dimensions the product is bound by reading the rows).
+ * @returns one flat k x dims array of centres per restart.
+ */
+export async function kmeansPlusPlusMany(
+  sp: Space,
+  k: number,
+  randoms: readonly (() => number)[],
+): Promise<Float64Array[]> {
   const { rows: n, dims, data } = sp.emb;
-  const centers = new Float64Array(k * dims);
   const trials = 2 + Math.floor(Math.log(k));
-  const first = Math.min(n - 1, Math.floor(random() * n));
-  centers.set(data.subarray(first * dims, (first + 1) * dims), 0);
-  const closest = new Float64Array(n);
-  await candidateDistances(sp, [first], closest);
-  let pot = 0;
-  for (let i = 0; i < n; i++) pot += closest[i] as number;
-  const dist = new Float64Array(trials * n);
+  const runs = randoms.map((random) => ({
+    random,
+    centers: new Float64Array(k * dims),
+    closest: new Float64Array(n),
+    pot: 0,
+  }));
+  const firsts = runs.map((run) => {
+    const first = Math.min(n - 1, Math.floor(run.random() * n));
+    run.centers.set(data.subarray(first * dims, (first + 1) * dims), 0);
+    return first;
+  });
+  const dist = new Float64Array(Math.max(runs.length, runs.length * trials) * n);
+  await candidateDistances(sp, firsts, dist);
+  runs.forEach((run, r) => {
+    run.closest.set(dist.subarray(r * n, (r + 1) * n));
+    for (let i = 0; i < n; i++) run.pot += run.closest[i] as number;
+  });
   for (let c = 1; c < k; c++) {
-    const cand = Array.from({ length: trials }, () => sample(closest, pot, random));
+    const cand = runs.flatMap((run) =>
+      Array.from({ length: trials }, () => sample(run.closest, run.pot, run.random)),
+    );
     await candidateDistances(sp, cand, dist);
-    let bestPot = Number.POSITIVE_INFINITY;
-    let bestT = 0;
-    for (let t = 0; t < trials; t++) {
-      let candPot = 0;
-      for (let i = 0; i < n; i++) {
-        const d = Math.min(closest[i] as number, dist[t * n + i] as number);
-        dist[t * n + i] = d;
-        candPot += d;
+    runs.forEach((run, r) => {
+      const { closest } = run;
+      let bestPot = Number.POSITIVE_INFINITY;
+      let bestT = 0;
+      for (let t = 0; t < trials; t++) {
+        const o = (r * trials + t) * n;
+        let candPot = 0;
+        for (let i = 0; i < n; i++) {
+          const d = Math.min(closest[i] as number, dist[o + i] as number);
+          dist[o + i] = d;
+          candPot += d;
+        }
+        if (candPot < bestPot) {
+          bestPot = candPot;
+          bestT = t;
+        }
       }
-      if (candPot < bestPot) {
-        bestPot = candPot;
-        bestT = t;
-      }
-    }
-    const best = cand[bestT] as number;
-    centers.set(data.subarray(best * dims, (best + 1) * dims), c * dims);
-    closest.set(dist.subarray(bestT * n, (bestT + 1) * n));
-    pot = bestPot;
+      const best = cand[r * trials + bestT] as number;
+      run.centers.set(data.subarray(best * dims, (best + 1) * dims), c * dims);
+      const o = (r * trials + bestT) * n;
+      closest.set(dist.subarray(o, o + n));
+      run.pot = bestPot;
+    });
     await sp.checkpoint();
   }
-  return centers;
+  return runs.map((run) => run.centers);
 }
