@@ -6,7 +6,8 @@
  * per row (see ort.ts). A row whose two smallest are further apart than the worst fp32 rounding
  * error of that row keeps the fp32 winner, which is then provably the float64 winner too; the few
  * rows closer than that are decided again by a float64 scan over all centres. So labels never
- * depend on fp32 rounding, and the oracle tests compare them with plain float64 loops.
+ * depend on fp32 rounding, and the oracle tests compare them with plain float64 loops. The same
+ * values, widened by their error, give Hamerly's bounds for `lloyd`.
  */
 import type { Checkpoint } from "../interrupt.js";
 import type { Embeddings } from "../types.js";

@@ -15,7 +15,7 @@
  * calls to stay interruptible.
  */
 import onnxProto, { type onnx } from "onnx-proto";
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 
 const proto = onnxProto.onnx;
 
@@ -115,7 +115,7 @@ export interface Centres {
 
 /** The two products; each call covers rows [from, to). */
 export interface Products {
-  /** Y rows [from, to) into `out` ((to − from) x count, row-major). */
+  /** Y for rows [from, to): (to − from) x count, row-major. */
   scores(x: Rows, from: number, to: number, c: Centres): Promise<Float32Array>;
   /** Two smallest Y per row: values (2 per row) and their centre indices (2 per row). */
   nearestTwo(
@@ -126,12 +126,21 @@ export interface Products {
   ): Promise<{ values: Float32Array; indices: Int32Array }>;
 }
 
-let sessions: Promise<{ scores: ort.InferenceSession; nearest: ort.InferenceSession }> | undefined;
+interface Sessions {
+  ort: typeof Ort;
+  scores: Ort.InferenceSession;
+  nearest: Ort.InferenceSession;
+}
+let sessions: Promise<Sessions> | undefined;
 
-/** The process's two sessions, created on first use (a few milliseconds) and kept. */
-function getSessions() {
+/**
+ * The process's two sessions, created on first use (a few milliseconds) and kept. onnxruntime is
+ * imported here, not at start-up, so that runs without k-means (`--help`, `corpus`) skip it.
+ */
+function getSessions(): Promise<Sessions> {
   sessions ??= (async () => {
-    const opts: ort.InferenceSession.SessionOptions = {
+    const ort = await import("onnxruntime-node");
+    const opts: Ort.InferenceSession.SessionOptions = {
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
       // Threads that spin between the short calls of k-means steal the cores other work needs.
@@ -141,7 +150,7 @@ function getSessions() {
       ort.InferenceSession.create(productModel(false), opts),
       ort.InferenceSession.create(productModel(true), opts),
     ]);
-    return { scores, nearest };
+    return { ort, scores, nearest };
   })();
   return sessions;
 }
@@ -151,11 +160,12 @@ export function rowsPerCall(dims: number, centres: number): number {
   return Math.max(1, Math.floor(CALL_MACS / Math.max(1, dims * centres)));
 }
 
-function feeds(x: Rows, from: number, to: number, c: Centres): Record<string, ort.Tensor> {
+function feeds(s: Sessions, x: Rows, from: number, to: number, c: Centres) {
+  const { Tensor } = s.ort;
   return {
-    X: new ort.Tensor("float32", x.data.subarray(from * x.dims, to * x.dims), [to - from, x.dims]),
-    C: new ort.Tensor("float32", c.data, [c.count, x.dims]),
-    CN: new ort.Tensor("float32", c.norms, [c.count]),
+    X: new Tensor("float32", x.data.subarray(from * x.dims, to * x.dims), [to - from, x.dims]),
+    C: new Tensor("float32", c.data, [c.count, x.dims]),
+    CN: new Tensor("float32", c.norms, [c.count]),
   };
 }
 
@@ -164,14 +174,14 @@ export async function products(): Promise<Products> {
   const s = await getSessions();
   return {
     async scores(x, from, to, c) {
-      const out = await s.scores.run(feeds(x, from, to, c));
-      return (out.Y as ort.Tensor).data as Float32Array;
+      const out = await s.scores.run(feeds(s, x, from, to, c));
+      return (out.Y as Ort.Tensor).data as Float32Array;
     },
     async nearestTwo(x, from, to, c) {
-      const out = await s.nearest.run(feeds(x, from, to, c));
+      const out = await s.nearest.run(feeds(s, x, from, to, c));
       return {
-        values: (out.V as ort.Tensor).data as Float32Array,
-        indices: (out.I as ort.Tensor).data as Int32Array,
+        values: (out.V as Ort.Tensor).data as Float32Array,
+        indices: (out.I as Ort.Tensor).data as Int32Array,
       };
     },
   };
