@@ -13,6 +13,7 @@ import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.j
 import { CachedEmbedder } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { writeNpyAtomic } from "./embed/npy.js";
+import { modelLabel, plannedDtype } from "./embed/plan.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
 import { CliError, dataError, ExitCode } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
@@ -90,13 +91,11 @@ async function runCorpus(cfg: SourceConfig): Promise<void> {
 async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): Promise<Embedder> {
   // TF-IDF vectors depend on the whole corpus, so per-text caching does not apply.
   if (cfg.embedder === "tfidf") return new TfidfLsaEmbedder({ seed: cfg.seed });
-  // Loaded here, not at start-up: importing transformers.js and onnxruntime costs ~150 ms that
-  // `corpus`, `--help`, usage errors and the TF-IDF path do not need.
-  const { modelLabel, plannedDtype, TransformersEmbedder } = await import(
-    "./embed/transformers.js"
-  );
-  const model = () =>
-    TransformersEmbedder.create({
+  // Loaded only when a text needs the model: importing transformers.js and onnxruntime costs
+  // ~0.3 s that `corpus`, `--help`, usage errors, TF-IDF and fully cached runs do not need.
+  const model = async () => {
+    const { TransformersEmbedder } = await import("./embed/transformers.js");
+    return TransformersEmbedder.create({
       model: cfg.model,
       modelsDir: cfg.modelsDir,
       cacheDir: cfg.cacheDir,
@@ -109,6 +108,7 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
       threads: cfg.threads,
       log,
     });
+  };
   if (!cfg.cache) return model();
   return new CachedEmbedder({
     info: {

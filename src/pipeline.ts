@@ -87,12 +87,16 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
     const emb = await time("embed", () => embedder.embed(texts, deps.onEmbedProgress, deps.signal));
     deps.onStage?.("cluster", `k-means, k=${k}`);
     const clustering = await time("cluster", () =>
-      cluster(emb, {
-        k,
-        seed: config.seed,
-        nInit: config.nInit,
-        maxIterations: config.maxIterations,
-      }),
+      cluster(
+        emb,
+        {
+          k,
+          seed: config.seed,
+          nInit: config.nInit,
+          maxIterations: config.maxIterations,
+        },
+        deps.signal,
+      ),
     );
 
     deps.onStage?.("evaluate", "scoring and labelling the clusters");

@@ -273,14 +273,14 @@ async function main(): Promise<void> {
       const emb = results.q8 ?? results.fp32;
       if (emb !== undefined) {
         const t0 = performance.now();
-        cluster(emb, { k: 4, seed: 42, nInit: 10, maxIterations: 300 });
+        await cluster(emb, { k: 4, seed: 42, nInit: 10, maxIterations: 300 });
         console.log(
           `k-means k=4, n-init 10 on ${emb.rows} x ${emb.dims} (these posts): ${fmt((performance.now() - t0) / 1000, 2)} s`,
         );
       }
       const big = syntheticCorpus(18846, 384, ALL_GROUPS.length);
       const t1 = performance.now();
-      cluster(big, { k: 20, seed: 42, nInit: 10, maxIterations: 300 });
+      await cluster(big, { k: 20, seed: 42, nInit: 10, maxIterations: 300 });
       console.log(
         `k-means k=20, n-init 10 on 18846 x 384 (all 20 groups' size; synthetic unit vectors around 20 centres): ${fmt((performance.now() - t1) / 1000, 2)} s`,
       );

@@ -39,7 +39,7 @@ for (const seed of values.seeds.split(",").map(Number)) {
   const embedder = new TfidfLsaEmbedder({ seed });
   const emb = await embedder.embed(texts);
   const tEmbed = (performance.now() - t0) / 1000;
-  const { labels } = cluster(emb, { k, seed, nInit, maxIterations: 300 });
+  const { labels } = await cluster(emb, { k, seed, nInit, maxIterations: 300 });
   const counts = contingencyMatrix(truth, labels, groups.length, k);
   const ari = adjustedRandIndex(counts);
   const vm = vMeasure(counts);

@@ -1,16 +1,23 @@
 /**
  * k-means on typed arrays: greedy k-means++ seeding (scikit-learn's variant, 2 + ln k local
- * trials), Lloyd iterations until the assignment stops changing, seeded restarts keeping the
- * lowest inertia, and labels recomputed from the final centres.
+ * trials; plusplus.ts), Lloyd iterations until the assignment stops changing, seeded restarts
+ * keeping the lowest inertia, and labels recomputed from the final centres.
  *
- * Why not ml-kmeans at run time: measured on this 2-core machine for 18,846 x 384 at k = 20
- * (`--categories all`), its k-means++ seeding took 12.4 s per restart (it copies a row array
- * for every point-candidate distance) and its Lloyd step about 0.35 s per iteration (number[][]
- * and a distance callback per point and centre), so `--n-init 10` spent minutes in k-means.
- * ml-kmeans stays as the test oracle: from the same starting centres it must reach the same
- * partition as `lloyd` below (test/cluster/kmeans.test.ts).
+ * The distance work of both seeding and assignment is an fp32 matrix product on onnxruntime
+ * (ort.ts); labels are then exactly those of a float64 nearest-centre loop (assign.ts), and
+ * inertia is summed in float64. Between chunks of work it awaits an interrupt checkpoint, so
+ * Ctrl-C stops it within a slice.
+ *
+ * Why not ml-kmeans at run time: its number[][] rows and per-pair distance callback made
+ * `--n-init 10` on all 20 groups take minutes. ml-kmeans stays as the test oracle: from the same
+ * starting centres it must reach the same partition as `lloyd` (test/cluster/kmeans.test.ts).
  */
+import { interrupter } from "../interrupt.js";
+import { mulberry32 } from "../linalg/random.js";
 import type { Clustering, Embeddings } from "../types.js";
+import { inertiaOf, nearestCentres, type Space, space } from "./assign.js";
+import { products } from "./ort.js";
+import { kmeansPlusPlus, kmeansPlusPlusMany } from "./plusplus.js";
 
 export interface KmeansOptions {
   k: number;
@@ -31,276 +38,192 @@ export function restartSeed(seed: number, r: number): number {
   return h >>> 0;
 }
 
-/** mulberry32: a small, fast, seedable PRNG; uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Greedy k-means++ (Arthur & Vassilvitskii; scikit-learn's `_kmeans_plusplus`): the first centre
- * uniformly at random, then each next one as the best of 2 + floor(ln k) candidates drawn with
- * probability proportional to the squared distance to the nearest chosen centre.
- * @returns flat k x dims centres (copies of rows).
- */
-export function kmeansPlusPlus(emb: Embeddings, k: number, random: () => number): Float64Array {
-  const { rows: n, dims, data } = emb;
-  const centers = new Float64Array(k * dims);
-  const trials = 2 + Math.floor(Math.log(k));
-  const first = Math.min(n - 1, Math.floor(random() * n));
-  centers.set(data.subarray(first * dims, (first + 1) * dims), 0);
-  const closest = new Float64Array(n);
-  let pot = 0;
-  for (let i = 0; i < n; i++) {
-    closest[i] = dist2(data, i, centers, 0, dims);
-    pot += closest[i] as number;
-  }
-  const candDist = new Float64Array(n);
-  const bestDist = new Float64Array(n);
-  const one = new Float64Array(dims);
-  for (let c = 1; c < k; c++) {
-    let bestPot = Number.POSITIVE_INFINITY;
-    let bestIdx = 0;
-    for (let t = 0; t < trials; t++) {
-      // Sample an index with probability closest[i] / pot (inverse CDF by linear scan).
-      let target = random() * pot;
-      let idx = n - 1;
-      for (let i = 0; i < n; i++) {
-        target -= closest[i] as number;
-        if (target < 0) {
-          idx = i;
-          break;
-        }
-      }
-      one.set(data.subarray(idx * dims, (idx + 1) * dims));
-      let candPot = 0;
-      for (let i = 0; i < n; i++) {
-        const d = Math.min(closest[i] as number, dist2(data, i, one, 0, dims));
-        candDist[i] = d;
-        candPot += d;
-      }
-      if (candPot < bestPot) {
-        bestPot = candPot;
-        bestIdx = idx;
-        bestDist.set(candDist);
-      }
-    }
-    centers.set(data.subarray(bestIdx * dims, (bestIdx + 1) * dims), c * dims);
-    closest.set(bestDist);
-    pot = bestPot;
-  }
-  return centers;
-}
-
-/** Squared Euclidean distance between row i of `data` and centre j of `centers` (flat, k x dims). */
-function dist2(
-  data: Float32Array,
-  i: number,
-  centers: Float64Array,
-  j: number,
-  dims: number,
-): number {
-  const a = i * dims;
-  const b = j * dims;
-  // Four independent accumulators: V8 does not vectorise, but this breaks the add dependency
-  // chain (measured 1.4x faster per Lloyd iteration on unclustered 384-d data).
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let t = 0;
-  for (; t + 3 < dims; t += 4) {
-    const d0 = (data[a + t] as number) - (centers[b + t] as number);
-    const d1 = (data[a + t + 1] as number) - (centers[b + t + 1] as number);
-    const d2 = (data[a + t + 2] as number) - (centers[b + t + 2] as number);
-    const d3 = (data[a + t + 3] as number) - (centers[b + t + 3] as number);
-    s0 += d0 * d0;
-    s1 += d1 * d1;
-    s2 += d2 * d2;
-    s3 += d3 * d3;
-  }
-  for (; t < dims; t++) {
-    const d = (data[a + t] as number) - (centers[b + t] as number);
-    s0 += d * d;
-  }
-  return s0 + s1 + (s2 + s3);
-}
-
-/**
- * Nearest centre of every row (lowest index on ties) and the inertia.
- * @param centroids k rows of `dims` values.
- */
-export function assign(
-  emb: Embeddings,
-  centroids: readonly Float64Array[],
-): { labels: Int32Array; inertia: number } {
-  const k = centroids.length;
-  const flat = new Float64Array(k * emb.dims);
-  centroids.forEach((c, j) => {
-    flat.set(c, j * emb.dims);
-  });
-  const labels = new Int32Array(emb.rows);
-  let inertia = 0;
-  for (let i = 0; i < emb.rows; i++) {
+/** Half the distance from each centre to its nearest other one (0 when k² x dims is large). */
+function halfGaps(centers: Float64Array, k: number, dims: number, out: Float64Array) {
+  if (k * k * dims > 2 ** 24) return out.fill(0);
+  for (let j = 0; j < k; j++) {
     let best = Number.POSITIVE_INFINITY;
-    let bestJ = 0;
-    for (let j = 0; j < k; j++) {
-      const d = dist2(emb.data, i, flat, j, emb.dims);
-      if (d < best) {
-        best = d;
-        bestJ = j;
+    for (let o = 0; o < k; o++) {
+      if (o === j) continue;
+      let s = 0;
+      for (let t = 0; t < dims; t++) {
+        const diff = (centers[j * dims + t] as number) - (centers[o * dims + t] as number);
+        s += diff * diff;
+      }
+      if (s < best) best = s;
+    }
+    out[j] = Math.sqrt(best) / 2;
+  }
+  return out;
+}
+
+/**
+ * Centres = sums / counts (empty clusters keep theirs); `moved[j]` = how far centre j moved.
+ * @returns the largest move, the second largest, and the centre that made the largest.
+ */
+function updateCentres(
+  sums: Float64Array,
+  counts: Int32Array,
+  centers: Float64Array,
+  moved: Float64Array,
+) {
+  const k = counts.length;
+  const dims = centers.length / k;
+  let maxMove = 0;
+  let secondMove = 0;
+  let maxJ = -1;
+  for (let j = 0; j < k; j++) {
+    const c = counts[j] as number;
+    let m2 = 0;
+    if (c > 0) {
+      for (let t = j * dims; t < (j + 1) * dims; t++) {
+        const v = (sums[t] as number) / c;
+        m2 += (v - (centers[t] as number)) ** 2;
+        centers[t] = v;
       }
     }
-    labels[i] = bestJ;
-    inertia += best;
+    const m = Math.sqrt(m2);
+    moved[j] = m;
+    if (m > maxMove) {
+      secondMove = maxMove;
+      maxMove = m;
+      maxJ = j;
+    } else if (m > secondMove) secondMove = m;
   }
-  return { labels, inertia };
+  return { maxMove, secondMove, maxJ };
 }
+
+/** Relative slack on Hamerly's test, far above float64 rounding of the bounds. */
+const SLACK = 1e-9;
 
 /**
  * Lloyd's algorithm from the given centres until no label changes (or `maxIterations`).
- * Hamerly's bounds (upper bound to the own centre, lower bound to any other) let most rows skip
- * the k distance computations once centres move little; the result is the same as plain Lloyd's.
- * Empty clusters keep their previous centre, as ml-kmeans does.
+ * Hamerly's bounds pick the rows whose label could change; only those go through
+ * `nearestCentres` (the others provably keep theirs), so later iterations cost little. Centre
+ * sums follow the rows that change cluster. Empty clusters keep their previous centre, as
+ * ml-kmeans does.
  * @param centers flat k x dims, updated in place.
- * @returns labels, iterations run.
+ * @returns labels (nearest to `centers` when `converged`), iterations run.
  */
-export function lloyd(
-  emb: Embeddings,
+export async function lloyd(
+  sp: Space,
   k: number,
   centers: Float64Array,
   maxIterations: number,
-): { labels: Int32Array; iterations: number } {
-  const { rows: n, dims, data } = emb;
+): Promise<{ labels: Int32Array; iterations: number; converged: boolean }> {
+  const { rows: n, dims, data } = sp.emb;
   const labels = new Int32Array(n);
-  const upper = new Float64Array(n);
-  const lower = new Float64Array(n);
+  const bounds = { upper: new Float64Array(n), lower: new Float64Array(n) };
+  await nearestCentres(sp, centers, k, labels, { bounds });
   const sums = new Float64Array(k * dims);
   const counts = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const j = labels[i] as number;
+    counts[j] = (counts[j] as number) + 1;
+    const a = i * dims;
+    const b = j * dims;
+    for (let t = 0; t < dims; t++) sums[b + t] = (sums[b + t] as number) + (data[a + t] as number);
+  }
+  const onMove = (i: number, from: number, to: number) => {
+    counts[from] = (counts[from] as number) - 1;
+    counts[to] = (counts[to] as number) + 1;
+    const a = i * dims;
+    const f = from * dims;
+    const b = to * dims;
+    for (let t = 0; t < dims; t++) {
+      const v = data[a + t] as number;
+      sums[f + t] = (sums[f + t] as number) - v;
+      sums[b + t] = (sums[b + t] as number) + v;
+    }
+  };
   const moved = new Float64Array(k);
   const half = new Float64Array(k);
-
-  // Full assignment to start the bounds.
-  const fullAssign = (i: number) => {
-    let b1 = Number.POSITIVE_INFINITY;
-    let b2 = Number.POSITIVE_INFINITY;
-    let bj = 0;
-    for (let j = 0; j < k; j++) {
-      const d = dist2(data, i, centers, j, dims);
-      if (d < b1) {
-        b2 = b1;
-        b1 = d;
-        bj = j;
-      } else if (d < b2) b2 = d;
-    }
-    labels[i] = bj;
-    upper[i] = Math.sqrt(b1);
-    lower[i] = Math.sqrt(b2);
-  };
-  for (let i = 0; i < n; i++) fullAssign(i);
-
+  const candidates = new Int32Array(n);
   let iterations = 0;
   for (;;) {
     iterations++;
-    // Update step.
-    sums.fill(0);
-    counts.fill(0);
+    const { maxMove, secondMove, maxJ } = updateCentres(sums, counts, centers, moved);
+    if (iterations >= maxIterations) return { labels, iterations, converged: false };
+    halfGaps(centers, k, dims, half);
+    let count = 0;
     for (let i = 0; i < n; i++) {
       const j = labels[i] as number;
-      counts[j] = (counts[j] as number) + 1;
-      const a = i * dims;
-      const b = j * dims;
-      for (let t = 0; t < dims; t++)
-        sums[b + t] = (sums[b + t] as number) + (data[a + t] as number);
+      const up = (bounds.upper[i] as number) + (moved[j] as number);
+      const low = (bounds.lower[i] as number) - (j === maxJ ? secondMove : maxMove);
+      bounds.upper[i] = up;
+      bounds.lower[i] = low;
+      if (up * (1 + SLACK) >= Math.max(low, half[j] as number) * (1 - SLACK))
+        candidates[count++] = i;
     }
-    let maxMove = 0;
-    let secondMove = 0;
-    let maxJ = -1;
-    for (let j = 0; j < k; j++) {
-      const c = counts[j] as number;
-      let m = 0;
-      if (c > 0) {
-        const b = j * dims;
-        for (let t = 0; t < dims; t++) {
-          const v = (sums[b + t] as number) / c;
-          const diff = v - (centers[b + t] as number);
-          m += diff * diff;
-          centers[b + t] = v;
-        }
-      }
-      m = Math.sqrt(m);
-      moved[j] = m;
-      if (m > maxMove) {
-        secondMove = maxMove;
-        maxMove = m;
-        maxJ = j;
-      } else if (m > secondMove) secondMove = m;
-    }
-    if (iterations >= maxIterations) break;
-    // Bounds follow the centres' moves.
-    for (let i = 0; i < n; i++) {
-      const j = labels[i] as number;
-      upper[i] = (upper[i] as number) + (moved[j] as number);
-      lower[i] = (lower[i] as number) - (j === maxJ ? secondMove : maxMove);
-    }
-    // Half the distance from each centre to its nearest other centre.
-    for (let j = 0; j < k; j++) {
-      let best = Number.POSITIVE_INFINITY;
-      for (let o = 0; o < k; o++) {
-        if (o === j) continue;
-        let s = 0;
-        for (let t = 0; t < dims; t++) {
-          const diff = (centers[j * dims + t] as number) - (centers[o * dims + t] as number);
-          s += diff * diff;
-        }
-        if (s < best) best = s;
-      }
-      half[j] = Math.sqrt(best) / 2;
-    }
-    // Assignment step.
-    let changed = 0;
-    for (let i = 0; i < n; i++) {
-      const j = labels[i] as number;
-      const bound = Math.max(half[j] as number, lower[i] as number);
-      if ((upper[i] as number) < bound) continue;
-      upper[i] = Math.sqrt(dist2(data, i, centers, j, dims));
-      if ((upper[i] as number) < bound) continue;
-      fullAssign(i);
-      // Exact ties resolve to the lowest index, as a full scan does.
-      if (labels[i] !== j) changed++;
-    }
-    if (changed === 0) break;
+    await sp.checkpoint();
+    if (count === 0) return { labels, iterations, converged: true };
+    // Gathering the rows costs about what the product saves when most rows are candidates.
+    const only = count > n / 2 ? undefined : candidates.subarray(0, count);
+    const { changed } = await nearestCentres(sp, centers, k, labels, { onMove, only, bounds });
+    if (changed === 0) return { labels, iterations, converged: true };
   }
-  return { labels, iterations };
 }
 
 /**
  * Runs k-means `nInit` times and keeps the restart with the lowest inertia.
- * Deterministic: same embeddings and options give the same result.
+ * Deterministic: same embeddings and options give the same result on a machine.
+ * @param signal aborts between chunks of work (Ctrl-C); the promise then rejects with its reason.
  * @throws RangeError when k is not an integer in 1..rows (the CLI validates this earlier).
  */
-export function cluster(emb: Embeddings, opts: KmeansOptions): Clustering {
+export async function cluster(
+  emb: Embeddings,
+  opts: KmeansOptions,
+  signal?: AbortSignal,
+): Promise<Clustering> {
   if (!Number.isInteger(opts.k) || opts.k < 1 || opts.k > emb.rows) {
     throw new RangeError(`k must be an integer from 1 to ${emb.rows}, got ${opts.k}`);
   }
+  const checkpoint = interrupter(signal);
+  const sp = space(emb, await products(), checkpoint);
+  // Restarts are seeded in groups (kmeansPlusPlusMany); a group's candidate distances and
+  // centres stay within a few tens of megabytes.
+  const trials = 2 + Math.floor(Math.log(opts.k));
+  const group = Math.max(
+    1,
+    Math.min(Math.floor(64 / trials), Math.floor(2 ** 22 / (opts.k * emb.dims))),
+  );
   let best: Clustering | undefined;
-  for (let r = 0; r < opts.nInit; r++) {
-    const centers = kmeansPlusPlus(emb, opts.k, mulberry32(restartSeed(opts.seed, r)));
-    const { iterations } = lloyd(emb, opts.k, centers, opts.maxIterations);
-    const centroids = Array.from({ length: opts.k }, (_, j) =>
-      centers.slice(j * emb.dims, (j + 1) * emb.dims),
+  for (let g = 0; g < opts.nInit; g += group) {
+    const rs = Array.from({ length: Math.min(group, opts.nInit - g) }, (_, i) => g + i);
+    const seeds = await kmeansPlusPlusMany(
+      sp,
+      opts.k,
+      rs.map((r) => mulberry32(restartSeed(opts.seed, r))),
     );
-    // Labels from the final centres, so that they agree with `centroids`.
-    const { labels, inertia } = assign(emb, centroids);
-    if (best === undefined || inertia < best.inertia) {
-      best = { k: opts.k, labels, centroids, inertia, iterations, bestInit: r, nInit: opts.nInit };
+    for (const [i, r] of rs.entries()) {
+      const one = await finish(sp, opts, r, seeds[i] as Float64Array);
+      if (best === undefined || one.inertia < best.inertia) best = one;
     }
   }
   return best as Clustering;
+}
+
+/** Restart r of `cluster` on its own: seeding, then `finish`. */
+export async function restart(sp: Space, opts: KmeansOptions, r: number): Promise<Clustering> {
+  const centers = await kmeansPlusPlus(sp, opts.k, mulberry32(restartSeed(opts.seed, r)));
+  return finish(sp, opts, r, centers);
+}
+
+/** Lloyd from seeded centres, labels from the final centres, float64 inertia. */
+async function finish(
+  sp: Space,
+  opts: KmeansOptions,
+  r: number,
+  centers: Float64Array,
+): Promise<Clustering> {
+  const { k } = opts;
+  const { emb } = sp;
+  const { labels, iterations, converged } = await lloyd(sp, k, centers, opts.maxIterations);
+  // Labels from the final centres, so that they agree with `centroids`.
+  if (!converged) await nearestCentres(sp, centers, k, labels);
+  const centroids = Array.from({ length: k }, (_, j) =>
+    centers.slice(j * emb.dims, (j + 1) * emb.dims),
+  );
+  const inertia = inertiaOf(emb, centers, labels);
+  return { k, labels, centroids, inertia, iterations, bestInit: r, nInit: opts.nInit };
 }

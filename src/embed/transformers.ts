@@ -18,6 +18,10 @@ import {
 import { deviceError, modelError, networkError } from "../errors.js";
 import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
+import { autoDtype, modelLabel } from "./plan.js";
+
+export { autoDtype, modelLabel, plannedDtype } from "./plan.js";
+
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
 import { meanPoolNormalize, padBatch, planBatches, withSpecialTokens } from "./tokens.js";
 
@@ -54,30 +58,6 @@ export interface TransformersEmbedderOptions {
   threads: number;
   /** One line for stderr (warnings, fallbacks). */
   log: (line: string) => void;
-}
-
-/**
- * The model's name in reports and cache keys: the Hub id, or the absolute folder of a local model
- * (two local folders may share an id but not their weights).
- */
-export function modelLabel(opts: Pick<TransformersEmbedderOptions, "model" | "modelsDir">): string {
-  return opts.modelsDir === undefined ? opts.model : join(opts.modelsDir, opts.model);
-}
-
-/**
- * The dtype a run will use, decided before loading anything: `auto` becomes fp32 where CUDA is
- * usable (and wanted), q8 otherwise. Used as the embedding cache key.
- */
-export function plannedDtype(dtype: string, device: DeviceChoice): string {
-  if (dtype !== "auto") return dtype;
-  return device !== "cpu" && cudaUnavailableReason() === undefined
-    ? autoDtype("cuda")
-    : autoDtype("cpu");
-}
-
-/** dtype that `auto` resolves to on a device. */
-export function autoDtype(device: "cpu" | "cuda"): string {
-  return device === "cuda" ? "fp32" : "q8";
 }
 
 /** A local model's folder, config and tokenizer: checked once, before anything loads. */

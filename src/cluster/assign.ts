@@ -1,0 +1,236 @@
+/**
+ * The assignment step of k-means: the nearest centre of every row, exactly as a float64 loop
+ * would choose it (lowest index on exact ties), at the speed of an fp32 matrix product.
+ *
+ * onnxruntime computes ||c||² − 2·x·c for all rows and centres in fp32 and keeps the two smallest
+ * per row (see ort.ts). A row whose two smallest are further apart than the worst fp32 rounding
+ * error of that row keeps the fp32 winner, which is then provably the float64 winner too; the few
+ * rows closer than that are decided again by a float64 scan over all centres. So labels never
+ * depend on fp32 rounding, and the oracle tests compare them with plain float64 loops. The same
+ * values, widened by their error, give Hamerly's bounds for `lloyd`.
+ */
+import type { Checkpoint } from "../interrupt.js";
+import type { Embeddings } from "../types.js";
+import { type Products, rowsPerCall, toCentres } from "./ort.js";
+
+/** The rows being clustered with what every step needs about them. */
+export interface Space {
+  emb: Embeddings;
+  /** ||x_i|| in float64. */
+  norms: Float64Array;
+  products: Products;
+  checkpoint: Checkpoint;
+  /** rows x dims, for gathering the rows of a partial assignment step; made on first use. */
+  scratch?: Float32Array;
+}
+
+/** Space over `emb`: row norms computed once. */
+export function space(emb: Embeddings, products: Products, checkpoint: Checkpoint): Space {
+  const { rows, dims, data } = emb;
+  const norms = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let t = i * dims; t < (i + 1) * dims; t++) s += (data[t] as number) ** 2;
+    norms[i] = Math.sqrt(s);
+  }
+  return { emb, norms, products, checkpoint };
+}
+
+/** Squared Euclidean distance between row i of `data` and centre j of `centers` (flat, k x dims). */
+export function dist2(
+  data: Float32Array,
+  i: number,
+  centers: Float64Array,
+  j: number,
+  dims: number,
+): number {
+  const a = i * dims;
+  const b = j * dims;
+  // Four independent accumulators break the add dependency chain (V8 does not vectorise).
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let t = 0;
+  for (; t + 3 < dims; t += 4) {
+    const d0 = (data[a + t] as number) - (centers[b + t] as number);
+    const d1 = (data[a + t + 1] as number) - (centers[b + t + 1] as number);
+    const d2 = (data[a + t + 2] as number) - (centers[b + t + 2] as number);
+    const d3 = (data[a + t + 3] as number) - (centers[b + t + 3] as number);
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
+  }
+  for (; t < dims; t++) {
+    const d = (data[a + t] as number) - (centers[b + t] as number);
+    s0 += d * d;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Nearest of k centres to row i by a float64 scan (lowest index on exact ties). */
+export function exactNearest(emb: Embeddings, i: number, centers: Float64Array, k: number): number {
+  let best = Number.POSITIVE_INFINITY;
+  let bestJ = 0;
+  for (let j = 0; j < k; j++) {
+    const d = dist2(emb.data, i, centers, j, emb.dims);
+    if (d < best) {
+      best = d;
+      bestJ = j;
+    }
+  }
+  return bestJ;
+}
+
+/** Sum over rows of the float64 squared distance to the centre of its label. */
+export function inertiaOf(emb: Embeddings, centers: Float64Array, labels: Int32Array): number {
+  let s = 0;
+  for (let i = 0; i < emb.rows; i++)
+    s += dist2(emb.data, i, centers, labels[i] as number, emb.dims);
+  return s;
+}
+
+/**
+ * Nearest centre of every row (lowest index on ties) and the inertia, by float64 loops only.
+ * The plain reference; k-means itself uses `nearestCentres`.
+ * @param centroids k rows of `dims` values.
+ */
+export function assign(
+  emb: Embeddings,
+  centroids: readonly Float64Array[],
+): { labels: Int32Array; inertia: number } {
+  const k = centroids.length;
+  const flat = new Float64Array(k * emb.dims);
+  centroids.forEach((c, j) => {
+    flat.set(c, j * emb.dims);
+  });
+  const labels = new Int32Array(emb.rows);
+  for (let i = 0; i < emb.rows; i++) labels[i] = exactNearest(emb, i, flat, k);
+  return { labels, inertia: inertiaOf(emb, flat, labels) };
+}
+
+/** Called for each row whose label changes, before `labels[i]` is overwritten. */
+export type OnMove = (i: number, from: number, to: number) => void;
+
+/**
+ * Hamerly's bounds, as distances (not squared): `upper[i]` ≥ the distance of row i to its own
+ * centre, `lower[i]` ≤ its distance to every other centre.
+ */
+export interface Bounds {
+  upper: Float64Array;
+  lower: Float64Array;
+}
+
+/** Options of `nearestCentres`. */
+export interface NearestOptions {
+  onMove?: OnMove;
+  /** Only these rows (ascending); the others keep their labels. Default: all. */
+  only?: Int32Array;
+  /** Set for every row looked at. */
+  bounds?: Bounds;
+}
+
+/** The nearest two of k centres to row i by a float64 scan: index (lowest on ties), d², d². */
+function exactNearestTwo(emb: Embeddings, i: number, centers: Float64Array, k: number) {
+  let best = Number.POSITIVE_INFINITY;
+  let second = Number.POSITIVE_INFINITY;
+  let bestJ = 0;
+  for (let j = 0; j < k; j++) {
+    const d = dist2(emb.data, i, centers, j, emb.dims);
+    if (d < best) {
+      second = best;
+      best = d;
+      bestJ = j;
+    } else if (d < second) second = d;
+  }
+  return { bestJ, best, second };
+}
+
+/** The rows `only` copied into one contiguous block (the space's scratch buffer). */
+function gather(sp: Space, only: Int32Array): Embeddings {
+  const { dims, data } = sp.emb;
+  sp.scratch ??= new Float32Array(sp.emb.rows * dims);
+  const out = sp.scratch;
+  // A plain loop: a subarray per row costs more than the copy.
+  for (let r = 0; r < only.length; r++) {
+    const a = (only[r] as number) * dims;
+    const b = r * dims;
+    for (let t = 0; t < dims; t++) out[b + t] = data[a + t] as number;
+  }
+  return { rows: only.length, dims, data: out };
+}
+
+/**
+ * Sets `labels` to the nearest of the k `centers` (flat float64, k x dims) for every row (or the
+ * rows `only`): the same labels as `exactNearest` row by row.
+ * @returns how many labels changed and how many rows needed the float64 rescan.
+ */
+export async function nearestCentres(
+  sp: Space,
+  centers: Float64Array,
+  k: number,
+  labels: Int32Array,
+  opts: NearestOptions = {},
+): Promise<{ changed: number; rescanned: number }> {
+  const { emb, norms } = sp;
+  const { onMove, only, bounds } = opts;
+  const rows = only === undefined ? emb : gather(sp, only);
+  const m = rows.rows;
+  const row = (r: number) => (only === undefined ? r : (only[r] as number));
+  let changed = 0;
+  let rescanned = 0;
+  const set = (i: number, j: number, upper: number, lower: number) => {
+    if (bounds !== undefined) {
+      bounds.upper[i] = upper;
+      bounds.lower[i] = lower;
+    }
+    const old = labels[i] as number;
+    if (old === j) return;
+    onMove?.(i, old, j);
+    labels[i] = j;
+    changed++;
+  };
+  if (k === 1) {
+    for (let r = 0; r < m; r++) {
+      const i = row(r);
+      set(i, 0, Math.sqrt(dist2(emb.data, i, centers, 0, emb.dims)), Number.POSITIVE_INFINITY);
+    }
+    return { changed, rescanned };
+  }
+  const { dims } = emb;
+  const c = toCentres(centers, k, dims);
+  let cmax = 0;
+  for (let j = 0; j < k; j++) cmax = Math.max(cmax, c.norms[j] as number);
+  cmax = Math.sqrt(cmax) * (1 + 2 ** -20);
+  // Worst-case fp32 error of one computed ||c||² − 2·x·c (rounding c and ||c||², a d-term dot
+  // product, the Gemm's scale-and-add), doubled as slack; float64's own rounding is ~1e-9 of it.
+  const u = 2 ** -24;
+  const perNorm = 2 * u * (2 * dims + 8) * cmax;
+  const constant = 2 * u * 8 * cmax * cmax;
+  const step = rowsPerCall(dims, k);
+  for (let from = 0; from < m; from += step) {
+    const to = Math.min(m, from + step);
+    const { values, indices } = await sp.products.nearestTwo(rows, from, to, c);
+    for (let r = from; r < to; r++) {
+      const i = row(r);
+      const v = 2 * (r - from);
+      const v1 = values[v] as number;
+      const v2 = values[v + 1] as number;
+      const norm = norms[i] as number;
+      const err = perNorm * norm + constant;
+      // A gap over both values' errors proves the fp32 winner; `!(>)` also catches NaN.
+      if (!(v2 - v1 > 2 * err)) {
+        rescanned++;
+        const e = exactNearestTwo(emb, i, centers, k);
+        set(i, e.bestJ, Math.sqrt(e.best), Math.sqrt(e.second));
+      } else {
+        const xx = norm * norm;
+        const up = Math.sqrt(Math.max(0, xx + v1 + err));
+        set(i, indices[v] as number, up, Math.sqrt(Math.max(0, xx + v2 - err)));
+      }
+    }
+    await sp.checkpoint();
+  }
+  return { changed, rescanned };
+}

@@ -1,0 +1,200 @@
+/**
+ * The matrix products of k-means, run by onnxruntime-node as two tiny graphs built in memory with
+ * onnx-proto. This module owns those onnxruntime sessions; nothing else in `cluster/` imports
+ * onnxruntime.
+ *
+ * Both graphs compute, for rows X (n x d) and centres C (m x d), both fp32,
+ *   Y = ||c_j||² − 2·X·Cᵀ   (one Gemm, n x m)
+ * which is the squared distance less the row's own ||x_i||² (a per-row constant that does not
+ * change which centre is nearest). `scores` returns Y; `nearestTwo` returns the two smallest
+ * entries of each row of Y with their column (TopK), so that callers can tell where fp32 rounding
+ * could have swapped the nearest centre.
+ *
+ * onnxruntime-node runs a session on the main thread, so a call is kept to about 2^27
+ * multiply-adds (a few milliseconds) by splitting the rows; callers await a checkpoint between
+ * calls to stay interruptible.
+ */
+import onnxProto, { type onnx } from "onnx-proto";
+import type * as Ort from "onnxruntime-node";
+
+const proto = onnxProto.onnx;
+
+/** Multiply-adds per session call, at most (except that a call always takes one row). */
+const CALL_MACS = 2 ** 27;
+
+function valueInfo(
+  name: string,
+  elemType: number,
+  dims: (number | string)[],
+): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: {
+          dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })),
+        },
+      },
+    },
+  };
+}
+
+/** ONNX model bytes: Y = CN − 2·X·Cᵀ, and with `topTwo` the TopK(2, smallest) of each row of Y. */
+export function productModel(topTwo: boolean): Uint8Array {
+  const FLOAT = proto.TensorProto.DataType.FLOAT;
+  const INT64 = proto.TensorProto.DataType.INT64;
+  const INT32 = proto.TensorProto.DataType.INT32;
+  const nodes: onnx.INodeProto[] = [
+    {
+      opType: "Gemm",
+      input: ["X", "C", "CN"],
+      output: ["Y"],
+      attribute: [
+        { name: "alpha", type: proto.AttributeProto.AttributeType.FLOAT, f: -2 },
+        { name: "beta", type: proto.AttributeProto.AttributeType.FLOAT, f: 1 },
+        { name: "transB", type: proto.AttributeProto.AttributeType.INT, i: 1 },
+      ],
+    },
+  ];
+  const outputs = [valueInfo("Y", FLOAT, ["n", "m"])];
+  const initializer: onnx.ITensorProto[] = [];
+  if (topTwo) {
+    initializer.push({ name: "K", dataType: INT64, dims: [1], int64Data: [2] });
+    nodes.push({
+      opType: "TopK",
+      input: ["Y", "K"],
+      output: ["V", "I64"],
+      attribute: [
+        { name: "axis", type: proto.AttributeProto.AttributeType.INT, i: 1 },
+        { name: "largest", type: proto.AttributeProto.AttributeType.INT, i: 0 },
+        { name: "sorted", type: proto.AttributeProto.AttributeType.INT, i: 1 },
+      ],
+    });
+    // int32 indices: reading a BigInt64Array allocates a BigInt per element.
+    nodes.push({
+      opType: "Cast",
+      input: ["I64"],
+      output: ["I"],
+      attribute: [{ name: "to", type: proto.AttributeProto.AttributeType.INT, i: INT32 }],
+    });
+    outputs.splice(0, 1, valueInfo("V", FLOAT, ["n", 2]), valueInfo("I", INT32, ["n", 2]));
+  }
+  const model = proto.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: 13 }],
+    producerName: "newsgroup-cluster",
+    graph: {
+      name: topTwo ? "nearest-two" : "scores",
+      node: nodes,
+      initializer,
+      input: [
+        valueInfo("X", FLOAT, ["n", "d"]),
+        valueInfo("C", FLOAT, ["m", "d"]),
+        valueInfo("CN", FLOAT, ["m"]),
+      ],
+      output: outputs,
+    },
+  });
+  return proto.ModelProto.encode(model).finish();
+}
+
+/** Rows (n x dims, row-major fp32). */
+export interface Rows {
+  rows: number;
+  dims: number;
+  data: Float32Array;
+}
+
+/** Centres in the form the graphs take: fp32 rows and their fp32 squared norms. */
+export interface Centres {
+  count: number;
+  data: Float32Array;
+  norms: Float32Array;
+}
+
+/** The two products; each call covers rows [from, to). */
+export interface Products {
+  /** Y for rows [from, to): (to − from) x count, row-major. */
+  scores(x: Rows, from: number, to: number, c: Centres): Promise<Float32Array>;
+  /** Two smallest Y per row: values (2 per row) and their centre indices (2 per row). */
+  nearestTwo(
+    x: Rows,
+    from: number,
+    to: number,
+    c: Centres,
+  ): Promise<{ values: Float32Array; indices: Int32Array }>;
+}
+
+interface Sessions {
+  ort: typeof Ort;
+  scores: Ort.InferenceSession;
+  nearest: Ort.InferenceSession;
+}
+let sessions: Promise<Sessions> | undefined;
+
+/**
+ * The process's two sessions, created on first use (a few milliseconds) and kept. onnxruntime is
+ * imported here, not at start-up, so that runs without k-means (`--help`, `corpus`) skip it.
+ */
+function getSessions(): Promise<Sessions> {
+  sessions ??= (async () => {
+    const ort = await import("onnxruntime-node");
+    const opts: Ort.InferenceSession.SessionOptions = {
+      interOpNumThreads: 1,
+      graphOptimizationLevel: "all",
+      // Threads that spin between the short calls of k-means steal the cores other work needs.
+      extra: { session: { intra_op: { allow_spinning: "0" } } },
+    };
+    const [scores, nearest] = await Promise.all([
+      ort.InferenceSession.create(productModel(false), opts),
+      ort.InferenceSession.create(productModel(true), opts),
+    ]);
+    return { ort, scores, nearest };
+  })();
+  return sessions;
+}
+
+/** Rows per call so that one call stays near CALL_MACS multiply-adds. */
+export function rowsPerCall(dims: number, centres: number): number {
+  return Math.max(1, Math.floor(CALL_MACS / Math.max(1, dims * centres)));
+}
+
+function feeds(s: Sessions, x: Rows, from: number, to: number, c: Centres) {
+  const { Tensor } = s.ort;
+  return {
+    X: new Tensor("float32", x.data.subarray(from * x.dims, to * x.dims), [to - from, x.dims]),
+    C: new Tensor("float32", c.data, [c.count, x.dims]),
+    CN: new Tensor("float32", c.norms, [c.count]),
+  };
+}
+
+/** The onnxruntime-backed products (CPU execution provider). */
+export async function products(): Promise<Products> {
+  const s = await getSessions();
+  return {
+    async scores(x, from, to, c) {
+      const out = await s.scores.run(feeds(s, x, from, to, c));
+      return (out.Y as Ort.Tensor).data as Float32Array;
+    },
+    async nearestTwo(x, from, to, c) {
+      const out = await s.nearest.run(feeds(s, x, from, to, c));
+      return {
+        values: (out.V as Ort.Tensor).data as Float32Array,
+        indices: (out.I as Ort.Tensor).data as Int32Array,
+      };
+    },
+  };
+}
+
+/** fp32 copy of flat float64 centres (count x dims) with their squared norms. */
+export function toCentres(flat: Float64Array, count: number, dims: number): Centres {
+  const data = Float32Array.from(flat);
+  const norms = new Float32Array(count);
+  for (let j = 0; j < count; j++) {
+    let s = 0;
+    for (let t = j * dims; t < (j + 1) * dims; t++) s += (data[t] as number) ** 2;
+    norms[j] = s;
+  }
+  return { count, data, norms };
+}
