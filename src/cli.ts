@@ -85,7 +85,7 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
   if (cfg.embedder === "tfidf") return new TfidfLsaEmbedder({ seed: cfg.seed });
   // Loaded here, not at start-up: importing transformers.js and onnxruntime costs ~150 ms that
   // `corpus`, `--help`, usage errors and the TF-IDF path do not need.
-  const { modelLabel, plannedDtype, TransformersEmbedder } = await import(
+  const { modelFingerprint, modelLabel, plannedDtype, TransformersEmbedder } = await import(
     "./embed/transformers.js"
   );
   const model = () =>
@@ -110,6 +110,7 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
       maxLength: cfg.maxLength,
     },
     createInner: model,
+    fingerprint: (dtype) => modelFingerprint(cfg, dtype),
     cacheDir: cfg.cacheDir,
     log,
   });

@@ -18,11 +18,12 @@
  * damaged on the next load and rebuilt, never trusted.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "../atomic.js";
+import { mkdirs, writeFileAtomic } from "../atomic.js";
 import type { Embeddings } from "../types.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
+import { JournalWriter, journalInUse, readJournals } from "./journal.js";
 import { decodeNpy, encodeNpy } from "./npy.js";
 
 /**
@@ -33,6 +34,8 @@ export interface EmbeddingCacheKey {
   model: string;
   dtype: string;
   maxLength: number;
+  /** sha256 over the model's files (weights loaded, config, tokenizer); see fingerprint.ts. */
+  fingerprint?: string | undefined;
 }
 
 /** The `index.json` of a store (see the module comment). */
@@ -41,6 +44,7 @@ export interface EmbeddingCacheIndex {
   model: string;
   dtype: string;
   maxLength: number;
+  fingerprint?: string;
   dims: number;
   rows: number;
   npySha256: string;
@@ -53,6 +57,11 @@ export interface CachedEmbedderOptions {
   info: EmbeddingCacheKey;
   /** Builds the real embedder; called at most once, and only when some text is not cached. */
   createInner: () => Promise<Embedder>;
+  /**
+   * The model's content fingerprint for a dtype, or undefined while its files are not all on disk
+   * (a Hub model not downloaded yet). Without this option stores are keyed by name only.
+   */
+  fingerprint?: (dtype: string) => Promise<string | undefined>;
   /** The tool's cache directory; stores live under `<cacheDir>/embeddings/`. */
   cacheDir: string;
   /** One line for stderr (damaged or unwritable cache). */
@@ -76,17 +85,23 @@ function safeName(s: string): string {
   return name;
 }
 
-/** The store folder of one cache key: `<cacheDir>/embeddings/<model>__<dtype>__<maxLength>`. */
+/**
+ * The store folder of one cache key: `<cacheDir>/embeddings/<model>__<dtype>__<maxLength>`, plus
+ * `__<first 16 hex of the fingerprint>` when there is one, so that other weights under the same
+ * name get a store of their own.
+ */
 export function embeddingCacheDir(
   cacheDir: string,
   model: string,
   dtype: string,
   maxLength: number,
+  fingerprint?: string,
 ): string {
+  const fp = fingerprint ? `__${fingerprint.slice(0, 16)}` : "";
   return join(
     cacheDir,
     "embeddings",
-    `${safeName(model)}__${safeName(dtype)}__${safeName(String(maxLength))}`,
+    `${safeName(model)}__${safeName(dtype)}__${safeName(String(maxLength))}${fp}`,
   );
 }
 
@@ -180,7 +195,12 @@ function checkIndex(v: unknown, key: EmbeddingCacheKey): EmbeddingCacheIndex {
   const o = v as Record<string, unknown>;
   const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
   if (o.version !== 1) throw new Damaged(`${INDEX} has version ${String(o.version)}, not 1`);
-  if (o.model !== key.model || o.dtype !== key.dtype || o.maxLength !== key.maxLength) {
+  if (
+    o.model !== key.model ||
+    o.dtype !== key.dtype ||
+    o.maxLength !== key.maxLength ||
+    (o.fingerprint ?? "") !== (key.fingerprint ?? "")
+  ) {
     throw new Damaged(`${INDEX} belongs to another model, dtype or max length`);
   }
   if (!count(o.rows) || !count(o.dims)) throw new Damaged(`${INDEX} has a bad rows or dims`);
@@ -200,7 +220,7 @@ function checkIndex(v: unknown, key: EmbeddingCacheKey): EmbeddingCacheIndex {
 
 /** Writes vectors, then the index naming their checksum. @throws the file system's error. */
 async function writeStore(dir: string, key: EmbeddingCacheKey, store: Store): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdirs(dir);
   const rows = store.hashes.length;
   const npy = encodeNpy({ rows, dims: store.dims, data: store.data });
   await writeFileAtomic(join(dir, VECTORS), npy);
@@ -209,6 +229,7 @@ async function writeStore(dir: string, key: EmbeddingCacheKey, store: Store): Pr
     model: key.model,
     dtype: key.dtype,
     maxLength: key.maxLength,
+    ...(key.fingerprint ? { fingerprint: key.fingerprint } : {}),
     dims: store.dims,
     rows,
     npySha256: sha256(npy),
@@ -217,27 +238,38 @@ async function writeStore(dir: string, key: EmbeddingCacheKey, store: Store): Pr
   await writeFileAtomic(join(dir, INDEX), `${JSON.stringify(index)}\n`);
 }
 
-const sameKey = (a: EmbeddingCacheKey, b: EmbeddingCacheKey) =>
-  a.model === b.model && a.dtype === b.dtype && a.maxLength === b.maxLength;
+const sameKey = (a: EmbeddingCacheKey | undefined, b: EmbeddingCacheKey | undefined) =>
+  a === b ||
+  (a !== undefined &&
+    b !== undefined &&
+    a.model === b.model &&
+    a.dtype === b.dtype &&
+    a.maxLength === b.maxLength &&
+    a.fingerprint === b.fingerprint);
 
 /**
  * An `Embedder` that serves rows from the on-disk cache and sends only the other texts, in one
- * call, to the wrapped embedder, which it creates on first need. A damaged store is reported in
- * one line and rebuilt; an unwritable cache is reported in one line and skipped for the rest of
- * this embedder's life. Neither fails the run.
+ * call, to the wrapped embedder, which it creates on first need. Each batch the wrapped embedder
+ * finishes is appended to this run's journal (journal.ts) at once, so an interrupted run loses
+ * nothing it finished. A damaged store is reported in one line and rebuilt; an unwritable cache is
+ * reported in one line and skipped for the rest of this embedder's life. Neither fails the run.
  */
 export class CachedEmbedder implements Embedder {
   private readonly key: EmbeddingCacheKey;
   private readonly createInner: () => Promise<Embedder>;
+  private readonly fingerprint: ((dtype: string) => Promise<string | undefined>) | undefined;
   private readonly cacheDir: string;
   private readonly log: (line: string) => void;
   private inner: Embedder | undefined;
   private dims = 0;
   private writable = true;
+  /** Journals folded into the last store loaded: deleted once that store is saved. */
+  private journals: { path: string; pid: number }[] = [];
 
   constructor(opts: CachedEmbedderOptions) {
     this.key = { model: opts.info.model, dtype: opts.info.dtype, maxLength: opts.info.maxLength };
     this.createInner = opts.createInner;
+    this.fingerprint = opts.fingerprint;
     this.cacheDir = opts.cacheDir;
     this.log = opts.log;
   }
@@ -254,15 +286,15 @@ export class CachedEmbedder implements Embedder {
   ): Promise<Embeddings> {
     const total = texts.length;
     const hashes = texts.map((t) => sha256(t));
-    let key = this.inner !== undefined ? keyOf(this.inner.info) : this.key;
+    let key = await this.currentKey();
     let store = await this.load(key);
     let missing = missingOf(hashes, store);
     if (missing.length > 0 && this.inner === undefined) {
       this.inner = await this.createInner();
-      const actual = keyOf(this.inner.info);
+      // What actually runs: e.g. a CUDA load failure fell back to the CPU and its default dtype,
+      // or a Hub model's files were only now downloaded and can be fingerprinted.
+      const actual = await this.currentKey();
       if (!sameKey(actual, key)) {
-        // e.g. a CUDA load failure fell back to the CPU and its default dtype: vectors must go
-        // to the store of what actually ran.
         key = actual;
         store = await this.load(key);
         missing = missingOf(hashes, store);
@@ -272,21 +304,26 @@ export class CachedEmbedder implements Embedder {
 
     if (missing.length > 0) {
       const inner = this.inner as Embedder;
-      let fresh = await embedMissing(inner, texts, hashes, missing, onProgress, signal);
-      if (store.hashes.length > 0 && fresh.dims !== store.dims) {
-        this.log(
-          `embedding cache at ${this.dirOf(key)} holds ${store.dims}-dim vectors but the model gives ${fresh.dims}; rebuilding`,
+      const journal = key !== undefined && this.writable ? this.journalOf(key) : undefined;
+      try {
+        let fresh = await embedMissing(inner, texts, hashes, missing, onProgress, signal, journal);
+        if (store.hashes.length > 0 && fresh.dims !== store.dims) {
+          this.log(
+            `embedding cache at ${key ? this.dirOf(key) : this.cacheDir} holds ${store.dims}-dim vectors but the model gives ${fresh.dims}; rebuilding`,
+          );
+          store = emptyStore();
+          missing = missingOf(hashes, store);
+          fresh = await embedMissing(inner, texts, hashes, missing, onProgress, signal, journal);
+        }
+        store = merge(
+          store,
+          missing.map((i) => hashes[i] as string),
+          fresh,
         );
-        store = emptyStore();
-        missing = missingOf(hashes, store);
-        fresh = await embedMissing(inner, texts, hashes, missing, onProgress, signal);
+        if (key !== undefined && (await this.save(key, store))) await journal?.remove();
+      } finally {
+        await journal?.close();
       }
-      store = merge(
-        store,
-        missing.map((i) => hashes[i] as string),
-        fresh,
-      );
-      await this.save(key, store);
     } else {
       onProgress?.(total, total);
     }
@@ -308,14 +345,46 @@ export class CachedEmbedder implements Embedder {
     await inner?.dispose();
   }
 
-  private dirOf(key: EmbeddingCacheKey): string {
-    return embeddingCacheDir(this.cacheDir, key.model, key.dtype, key.maxLength);
+  /** The key of what runs now; undefined when the model cannot be fingerprinted (yet). */
+  private async currentKey(): Promise<EmbeddingCacheKey | undefined> {
+    const base = this.inner !== undefined ? keyOf(this.inner.info) : this.key;
+    if (this.fingerprint === undefined) return base;
+    const fingerprint = await this.fingerprint(base.dtype);
+    return fingerprint === undefined ? undefined : { ...base, fingerprint };
   }
 
-  private async load(key: EmbeddingCacheKey): Promise<Store> {
+  private dirOf(key: EmbeddingCacheKey): string {
+    return embeddingCacheDir(this.cacheDir, key.model, key.dtype, key.maxLength, key.fingerprint);
+  }
+
+  /** A journal for this run's batches, or undefined once the folder cannot be made. */
+  private journalOf(key: EmbeddingCacheKey): Journal {
     const dir = this.dirOf(key);
+    const writer = new JournalWriter(dir);
+    let usable = true;
+    return {
+      append: async (newHashes, data, dims) => {
+        if (!usable) return;
+        try {
+          await mkdirs(dir);
+          await writer.append(newHashes, data, dims);
+        } catch {
+          // The store's save reports an unwritable cache; the journal just stops.
+          usable = false;
+        }
+      },
+      close: () => writer.close(),
+      remove: () => writer.remove(),
+    };
+  }
+
+  private async load(key: EmbeddingCacheKey | undefined): Promise<Store> {
+    this.journals = [];
+    if (key === undefined) return emptyStore();
+    const dir = this.dirOf(key);
+    let store: Store;
     try {
-      return await readStore(dir, key);
+      store = await readStore(dir, key);
     } catch (err) {
       if (err instanceof Unreadable) {
         this.writable = false;
@@ -326,12 +395,18 @@ export class CachedEmbedder implements Embedder {
       }
       if (!(err instanceof Damaged)) throw err;
       this.log(`embedding cache at ${dir} is damaged (${err.message}); rebuilding`);
-      return emptyStore();
+      store = emptyStore();
     }
+    const width = store.hashes.length > 0 ? store.dims : undefined;
+    const j = await readJournals(dir, width, new Set(store.rowOf.keys()));
+    this.journals = j.files;
+    if (j.hashes.length === 0) return store;
+    return merge(store, j.hashes, { rows: j.hashes.length, dims: j.dims, data: j.data });
   }
 
-  private async save(key: EmbeddingCacheKey, store: Store): Promise<void> {
-    if (!this.writable) return;
+  /** Saves the store and deletes the journals it now holds; false when it could not. */
+  private async save(key: EmbeddingCacheKey, store: Store): Promise<boolean> {
+    if (!this.writable) return false;
     const dir = this.dirOf(key);
     try {
       await writeStore(dir, key, store);
@@ -340,8 +415,21 @@ export class CachedEmbedder implements Embedder {
       this.log(
         `cannot write the embedding cache at ${dir} (${errText(err)}); continuing without it`,
       );
+      return false;
     }
+    // A journal another run is still appending to stays: that run folds it in when it ends.
+    for (const f of this.journals) {
+      if (!journalInUse(f)) await rm(f.path, { force: true }).catch(() => {});
+    }
+    return true;
   }
+}
+
+/** Where `embedMissing` checkpoints finished batches. */
+interface Journal {
+  append(hashes: readonly string[], data: Float32Array, dims: number): Promise<void>;
+  close(): Promise<void>;
+  remove(): Promise<void>;
 }
 
 function keyOf(info: EmbedderInfo): EmbeddingCacheKey {
@@ -371,6 +459,7 @@ async function embedMissing(
   missing: readonly number[],
   onProgress: EmbedProgress | undefined,
   signal: AbortSignal | undefined,
+  journal: Journal | undefined,
 ): Promise<Embeddings> {
   const total = texts.length;
   const repeats = new Map<string, number>();
@@ -388,6 +477,13 @@ async function embedMissing(
     missing.map((i) => texts[i] as string),
     onProgress && ((done) => onProgress(doneAt[Math.min(done, missing.length)] as number, total)),
     signal,
+    journal &&
+      ((rows, data, dims) =>
+        journal.append(
+          rows.map((r) => hashes[missing[r] as number] as string),
+          data,
+          dims,
+        )),
   );
   if (fresh.rows !== missing.length || fresh.data.length !== fresh.rows * fresh.dims) {
     throw new Error(

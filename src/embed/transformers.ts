@@ -18,7 +18,8 @@ import {
 import { deviceError, modelError, networkError } from "../errors.js";
 import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
-import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
+import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
+import { fingerprintFiles } from "./fingerprint.js";
 import { meanPoolNormalize, padBatch, planBatches, withSpecialTokens } from "./tokens.js";
 
 /** transformers.js's file-name suffix of each dtype (`onnx/model<suffix>.onnx`). */
@@ -78,6 +79,28 @@ export function plannedDtype(dtype: string, device: DeviceChoice): string {
 /** dtype that `auto` resolves to on a device. */
 export function autoDtype(device: "cpu" | "cuda"): string {
   return device === "cuda" ? "fp32" : "q8";
+}
+
+/**
+ * The content fingerprint of the files a run of this model and dtype loads (weights, config,
+ * tokenizer), from the local folder or the Hub download cache; undefined while any is missing.
+ * File hashes are remembered in `cacheDir` (see fingerprint.ts).
+ */
+export function modelFingerprint(
+  opts: Pick<TransformersEmbedderOptions, "model" | "modelsDir" | "cacheDir">,
+  dtype: string,
+): Promise<string | undefined> {
+  const root =
+    opts.modelsDir !== undefined
+      ? join(opts.modelsDir, opts.model)
+      : join(opts.cacheDir, "models", opts.model);
+  const weights = `onnx/model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`;
+  return fingerprintFiles(
+    root,
+    ["config.json", "tokenizer.json", weights],
+    ["tokenizer_config.json", `${weights}_data`],
+    opts.cacheDir,
+  );
 }
 
 /** A local model's folder, config and tokenizer: checked once, before anything loads. */
@@ -225,6 +248,7 @@ export class TransformersEmbedder implements Embedder {
     texts: readonly string[],
     onProgress?: EmbedProgress,
     signal?: AbortSignal,
+    onRows?: EmbedRows,
   ): Promise<Embeddings> {
     const seqs = await this.encodeYielding(texts, signal);
     const pad = this.tokenizer.pad_token_id ?? 0;
@@ -261,6 +285,7 @@ export class TransformersEmbedder implements Embedder {
         (out as Float32Array).set(pooled.subarray(b * dims, (b + 1) * dims), row * dims);
       });
       hidden.dispose?.();
+      await onRows?.(batch, pooled, dims);
       done += batch.length;
       onProgress?.(done, texts.length);
     }
