@@ -3,16 +3,17 @@
  * The executable: parses the command line (program.ts), wires the real dependencies, writes the
  * report to stdout and maps every error to its exit code. Nothing imports this module.
  */
+import { fstatSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
-import { writeFileAtomic } from "./atomic.js";
+import { removeTempFilesSync, writeOutputFile } from "./atomic.js";
 import { loadCorpus } from "./dataset/corpus.js";
 import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { CachedEmbedder } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
-import { writeNpyAtomic } from "./embed/npy.js";
+import { encodeNpy } from "./embed/npy.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
 import { CliError, dataError, ExitCode } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
@@ -27,10 +28,42 @@ import type { Corpus } from "./types.js";
 const require = createRequire(import.meta.url);
 const VERSION: string = (require("../package.json") as { version: string }).version;
 
-/** Writes to stdout and resolves once flushed, so the exit code follows the data. */
+/** stdout went away (`| head -1`): not an error, exit 0 quietly. */
+class StdoutClosed extends Error {}
+
+const stdoutError = (err: unknown) =>
+  (err as NodeJS.ErrnoException).code === "EPIPE"
+    ? new StdoutClosed()
+    : new CliError("output", `cannot write stdout: ${(err as Error).message}`, { cause: err });
+
+/**
+ * Writes to stdout and resolves once every byte is written, so the exit code follows the data.
+ * A file or device on stdout is written with checked writes in a loop (Node's own stream ignores
+ * short writes: a nearly full disk or `ulimit -f` cut the output silently); a pipe or terminal goes
+ * through the stream, whose callback reports errors.
+ * @throws CliError(output) when stdout cannot take it all; StdoutClosed on EPIPE.
+ */
 function writeOut(text: string): Promise<void> {
+  const buf = Buffer.from(text, "utf8");
+  let direct = false;
+  try {
+    const s = fstatSync(1);
+    direct = s.isFile() || (s.isCharacterDevice() && process.stdout.isTTY !== true);
+  } catch {}
+  if (direct) {
+    try {
+      for (let at = 0; at < buf.length; ) {
+        const n = writeSync(1, buf, at, buf.length - at);
+        if (n <= 0) throw Object.assign(new Error("ENOSPC: no bytes written"), { code: "ENOSPC" });
+        at += n;
+      }
+    } catch (err) {
+      return Promise.reject(stdoutError(err));
+    }
+    return Promise.resolve();
+  }
   return new Promise((resolve, reject) => {
-    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+    process.stdout.write(buf, (err) => (err ? reject(stdoutError(err)) : resolve()));
   });
 }
 
@@ -38,7 +71,7 @@ const note = (cfg: SourceConfig) => (line: string) => {
   if (!cfg.quiet) process.stderr.write(`newsgroup-cluster: ${line}\n`);
 };
 
-async function readCorpus(cfg: SourceConfig): Promise<Corpus> {
+async function readCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<Corpus> {
   const located = await locateArchive(
     {
       explicitPath: cfg.data?.path,
@@ -57,7 +90,7 @@ async function readCorpus(cfg: SourceConfig): Promise<Corpus> {
   } catch (err) {
     throw dataError(`cannot read ${located.path}: ${(err as Error).message}`, err);
   }
-  return loadCorpus(bytes, cfg.selection, located.path);
+  return loadCorpus(bytes, cfg.selection, located.path, signal);
 }
 
 /** NEWSGROUP_CLUSTER_TIMEOUT_MS: unset or empty = 60 s; anything but a positive integer is a usage error. */
@@ -72,8 +105,8 @@ function downloadTimeoutMs(raw: string | undefined): number {
   return Number(raw);
 }
 
-async function runCorpus(cfg: SourceConfig): Promise<void> {
-  const corpus = await readCorpus(cfg);
+async function runCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<void> {
+  const corpus = await readCorpus(cfg, signal);
   const lines = corpus.docs.map((d) =>
     JSON.stringify({ split: d.split, group: d.group, id: d.id, text: d.text }),
   );
@@ -147,7 +180,7 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         silhouette: cfg.silhouette,
       },
       {
-        loadCorpus: () => readCorpus(cfg),
+        loadCorpus: () => readCorpus(cfg, signal),
         createEmbedder: () => createEmbedder(cfg, log),
         now: () => performance.now(),
         onEmbedProgress: (done, total) => progress.update(done, total),
@@ -156,15 +189,17 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
     );
     progress.stop();
     const { result } = out;
+    if (result.metrics.silhouetteOmitted !== undefined)
+      log(`silhouette omitted: it ${result.metrics.silhouetteOmitted}`);
     if (cfg.saveEmbeddings !== undefined) {
       await writeOutput("--save-embeddings", cfg.saveEmbeddings, () =>
-        writeNpyAtomic(cfg.saveEmbeddings as string, out.embeddings),
+        writeOutputFile(cfg.saveEmbeddings as string, encodeNpy(out.embeddings)),
       );
     }
     if (cfg.assignments !== undefined) {
       const { path, format } = cfg.assignments;
       const text = formatAssignments(out.corpus.docs, out.labels, out.distances, format);
-      await writeOutput("--assignments", path, () => writeFileAtomic(path, text));
+      await writeOutput("--assignments", path, () => writeOutputFile(path, text));
     }
     if (cfg.report !== undefined) {
       const html = renderHtmlReport({
@@ -176,7 +211,7 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         points: pca2(out.embeddings),
       });
       const path = cfg.report;
-      await writeOutput("--report", path, () => writeFileAtomic(path, html));
+      await writeOutput("--report", path, () => writeOutputFile(path, html));
     }
     await writeOut(formatResult(result, cfg.format, VERSION));
     const failed = [
@@ -193,24 +228,45 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
   }
 }
 
+/** Ends the process at once: in-flight temp files removed first (nothing else is left behind). */
+function exitNow(code: number): never {
+  removeTempFilesSync();
+  process.exit(code);
+}
+
+/** How long stages get to unwind after Ctrl-C before the process exits anyway. */
+const UNWIND_MS = 250;
+
+/**
+ * Ctrl-C: aborts the run's signal, so that every stage stops at its next checkpoint (within
+ * 50 ms) and unwinds; the process then exits 130. A stage that does not unwind within UNWIND_MS,
+ * or a second Ctrl-C, ends it at once. Either way no temp file is left.
+ */
+function onInterrupt(controller: AbortController): void {
+  let count = 0;
+  process.on("SIGINT", () => {
+    count++;
+    if (count > 1) exitNow(ExitCode.interrupted);
+    controller.abort();
+    process.stderr.write("\nnewsgroup-cluster: interrupted\n");
+    setTimeout(() => exitNow(ExitCode.interrupted), UNWIND_MS).unref();
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let debug = argv.includes("--debug");
-  process.once("SIGINT", () => {
-    controller.abort();
-    process.stderr.write("\nnewsgroup-cluster: interrupted\n");
-    process.exit(ExitCode.interrupted);
-  });
+  onInterrupt(controller);
   // `newsgroup-cluster ... | head -1`: the reader went away; that is not an error.
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(ExitCode.ok);
+    if (err.code === "EPIPE") exitNow(ExitCode.ok);
   });
 
   const program = buildProgram(VERSION, process.env, async (cfg: Config) => {
     debug = cfg.debug;
     switch (cfg.command) {
       case "corpus":
-        return runCorpus(cfg);
+        return runCorpus(cfg, controller.signal);
       case "cluster":
         return runCluster(cfg, controller.signal);
     }
@@ -221,6 +277,8 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
   } catch (err) {
+    if (controller.signal.aborted) exitNow(ExitCode.interrupted);
+    if (err instanceof StdoutClosed) exitNow(ExitCode.ok);
     if (err instanceof CommanderError) {
       // Help and version exit 0; every parse error is a usage error (commander printed it).
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
@@ -231,7 +289,6 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
       return err.exitCode;
     }
-    if (err instanceof Error && err.name === "AbortError") return ExitCode.interrupted;
     process.stderr.write(
       `newsgroup-cluster: internal error: ${err instanceof Error ? err.message : String(err)}\n`,
     );
