@@ -5,7 +5,7 @@
  * flight is registered, so that an interrupt can remove it synchronously before the process exits.
  */
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { fstatSync, rmSync, writeSync } from "node:fs";
 import { lstat, mkdir, open, readlink, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 
@@ -19,14 +19,14 @@ const inFlight = new Set<string>();
 export function removeTempFilesSync(): void {
   for (const tmp of inFlight) {
     try {
-      rmSync(tmp, { force: true });
+      rmSync(tmp, { force: true, recursive: true });
     } catch {}
   }
   inFlight.clear();
 }
 
 /**
- * Registers a temp file that some other writer (a download) creates, so that an interrupt
+ * Registers a temp file or folder that some other writer (a download) creates, so that an interrupt
  * removes it too. @returns the function that unregisters it.
  */
 export function registerTemp(path: string): () => void {
@@ -112,6 +112,67 @@ export async function outputTarget(path: string): Promise<{ path: string; regula
   return { path: abs, regular: true };
 }
 
+/** The descriptor a path names, for `/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N` and the like. */
+function descriptorOf(abs: string): number | undefined {
+  const std = ["/dev/stdin", "/dev/stdout", "/dev/stderr"].indexOf(abs);
+  if (std >= 0) return std;
+  const m =
+    /^\/dev\/fd\/(\d+)$/.exec(abs) ?? /^\/proc\/(?:self|thread-self|(\d+))\/fd\/(\d+)$/.exec(abs);
+  if (m === null) return undefined;
+  if (m.length === 2) return Number(m[1]);
+  if (m[1] !== undefined && Number(m[1]) !== process.pid) return undefined;
+  return Number(m[2]);
+}
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Writes all of `buf` to a descriptor with checked writes: a short write continues, a full
+ * non-blocking pipe (EAGAIN) is waited for.
+ * @throws the file system's error (ENOSPC, EFBIG, EPIPE...).
+ */
+export function writeAllSync(fd: number, buf: Uint8Array): void {
+  for (let at = 0; at < buf.length; ) {
+    let n: number;
+    try {
+      n = writeSync(fd, buf, at, buf.length - at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      sleepSync(2);
+      continue;
+    }
+    if (n <= 0) throw Object.assign(new Error("ENOSPC: no bytes written"), { code: "ENOSPC" });
+    at += n;
+  }
+}
+
+/**
+ * Writes to stdout and resolves once every byte is written. A file or device on stdout gets
+ * checked writes in a loop (Node's own stream ignores short writes: a nearly full disk or
+ * `ulimit -f` cut the output silently); a pipe or terminal goes through the stream, whose callback
+ * reports errors.
+ * @throws the file system's error.
+ */
+export function writeStdout(data: Uint8Array | string): Promise<void> {
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  let direct = false;
+  try {
+    const s = fstatSync(1);
+    direct = s.isFile() || (s.isCharacterDevice() && process.stdout.isTTY !== true);
+  } catch {}
+  if (direct) {
+    try {
+      writeAllSync(1, buf);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    process.stdout.write(buf, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
 /**
  * Writes an output file the safe way for what it is: a regular file (or a link to one) is
  * replaced atomically (a link keeps pointing at its target, which gets the new content); a device,
@@ -122,6 +183,14 @@ export async function writeOutputFile(path: string, data: Uint8Array | string): 
   const target = await outputTarget(path);
   if (target.regular) {
     await writeFileAtomic(target.path, data);
+    return;
+  }
+  // A descriptor of this process is written as it stands (opening /dev/fd/1 anew would truncate
+  // a file on stdout and write over it from the start).
+  const fd = descriptorOf(target.path);
+  if (fd === 1) return writeStdout(data);
+  if (fd !== undefined) {
+    writeAllSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
     return;
   }
   const fh = await open(target.path, "w");

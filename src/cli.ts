@@ -3,19 +3,19 @@
  * The executable: parses the command line (program.ts), wires the real dependencies, writes the
  * report to stdout and maps every error to its exit code. Nothing imports this module.
  */
-import { fstatSync, writeSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
-import { removeTempFilesSync, writeOutputFile } from "./atomic.js";
+import { outputTarget, removeTempFilesSync, writeOutputFile, writeStdout } from "./atomic.js";
 import { loadCorpus } from "./dataset/corpus.js";
-import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
+import { ARCHIVE_NAME, locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { CachedEmbedder } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { encodeNpy } from "./embed/npy.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
-import { CliError, dataError, ExitCode } from "./errors.js";
+import { CliError, dataError, ExitCode, usageError } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
 import { run } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
@@ -36,34 +36,10 @@ const stdoutError = (err: unknown) =>
     ? new StdoutClosed()
     : new CliError("output", `cannot write stdout: ${(err as Error).message}`, { cause: err });
 
-/**
- * Writes to stdout and resolves once every byte is written, so the exit code follows the data.
- * A file or device on stdout is written with checked writes in a loop (Node's own stream ignores
- * short writes: a nearly full disk or `ulimit -f` cut the output silently); a pipe or terminal goes
- * through the stream, whose callback reports errors.
- * @throws CliError(output) when stdout cannot take it all; StdoutClosed on EPIPE.
- */
+/** Writes to stdout, every byte. @throws CliError(output); StdoutClosed on EPIPE. */
 function writeOut(text: string): Promise<void> {
-  const buf = Buffer.from(text, "utf8");
-  let direct = false;
-  try {
-    const s = fstatSync(1);
-    direct = s.isFile() || (s.isCharacterDevice() && process.stdout.isTTY !== true);
-  } catch {}
-  if (direct) {
-    try {
-      for (let at = 0; at < buf.length; ) {
-        const n = writeSync(1, buf, at, buf.length - at);
-        if (n <= 0) throw Object.assign(new Error("ENOSPC: no bytes written"), { code: "ENOSPC" });
-        at += n;
-      }
-    } catch (err) {
-      return Promise.reject(stdoutError(err));
-    }
-    return Promise.resolve();
-  }
-  return new Promise((resolve, reject) => {
-    process.stdout.write(buf, (err) => (err ? reject(stdoutError(err)) : resolve()));
+  return writeStdout(text).catch((err) => {
+    throw stdoutError(err);
   });
 }
 
@@ -78,9 +54,11 @@ async function readCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<Corpu
       explicitFrom: cfg.data?.from,
       cacheDir: cfg.cacheDir,
       offline: cfg.offline,
-      url: process.env.NEWSGROUP_CLUSTER_DATA_URL ?? OFFICIAL_URL,
-      sha256: process.env.NEWSGROUP_CLUSTER_DATA_SHA256 ?? OFFICIAL_SHA256,
-      timeoutMs: downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
+      url: process.env.NEWSGROUP_CLUSTER_DATA_URL || OFFICIAL_URL,
+      // Any case; empty means the default.
+      sha256: (process.env.NEWSGROUP_CLUSTER_DATA_SHA256?.trim() || OFFICIAL_SHA256).toLowerCase(),
+      // Checked only when a download happens: a bad value must not fail runs that download nothing.
+      timeoutMs: () => downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
     },
     { fetch: globalThis.fetch, log: note(cfg) },
   );
@@ -89,6 +67,9 @@ async function readCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<Corpu
     bytes = await readFile(located.path);
   } catch (err) {
     throw dataError(`cannot read ${located.path}: ${(err as Error).message}`, err);
+  } finally {
+    if (located.temporary !== undefined)
+      await rm(located.temporary, { recursive: true, force: true }).catch(() => {});
   }
   return loadCorpus(bytes, cfg.selection, located.path, signal);
 }
@@ -134,6 +115,7 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
       batchSize: cfg.batchSize,
       threads: cfg.threads,
       log,
+      timeoutMs: () => downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
     });
   if (!cfg.cache) return model();
   return new CachedEmbedder({
@@ -163,7 +145,36 @@ async function writeOutput(
   }
 }
 
+/**
+ * Outputs must not overwrite an input or each other: compared by real path (links resolved),
+ * before any work. Devices (`/dev/null`) may be named twice.
+ * @throws CliError(usage) naming both options.
+ */
+async function checkOutputPaths(cfg: ClusterConfig): Promise<void> {
+  const outputs: [string, string | undefined][] = [
+    ["--save-embeddings", cfg.saveEmbeddings],
+    ["--assignments", cfg.assignments?.path],
+    ["--report", cfg.report],
+  ];
+  const seen: [string, string][] = [];
+  if (cfg.data !== undefined) seen.push([cfg.data.from, (await outputTarget(cfg.data.path)).path]);
+  seen.push(["the cached corpus", (await outputTarget(join(cfg.cacheDir, ARCHIVE_NAME))).path]);
+  for (const [option, path] of outputs) {
+    if (path === undefined) continue;
+    const target = await outputTarget(path);
+    if (!target.regular) continue;
+    const clash = seen.find(([, p]) => p === target.path);
+    if (clash !== undefined) {
+      throw usageError(
+        `${option} ${path} is the same file as ${clash[0]}; writing it would overwrite that file`,
+      );
+    }
+    seen.push([option, target.path]);
+  }
+}
+
 async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {
+  await checkOutputPaths(cfg);
   const log = note(cfg);
   const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
   try {

@@ -2,7 +2,7 @@
  * The command-line grammar: commander parses and validates every option once, into a fully
  * defaulted, typed config. Nothing here does I/O; `cli.ts` runs what this returns.
  */
-import { homedir } from "node:os";
+import { homedir, tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ALL_GROUPS, DEFAULT_GROUPS } from "./dataset/groups.js";
@@ -111,8 +111,15 @@ const scoreParser =
     return v;
   };
 
-/** `--assignments`: the export format follows the extension. */
+/**
+ * Device and descriptor paths (`/dev/stdout`, `/dev/fd/3`, `/proc/self/fd/1`): written through,
+ * exempt from the extension an output file needs.
+ */
+export const isSpecialPath = (value: string): boolean => /^\/(dev|proc)\//.test(resolve(value));
+
+/** `--assignments`: the export format follows the extension (CSV to a device). */
 export function parseAssignments(value: string): { path: string; format: "csv" | "jsonl" } {
+  if (isSpecialPath(value)) return { path: resolve(value), format: "csv" };
   const lower = value.toLowerCase();
   if (lower.endsWith(".csv")) return { path: resolve(value), format: "csv" };
   if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson"))
@@ -156,12 +163,17 @@ export function suggestGroups(name: string): string[] {
 
 /** `--categories`: `all`, or a comma list of distinct newsgroup names. */
 export function parseCategories(value: string): string[] {
-  const v = value.trim();
+  const v = value.trim().toLowerCase();
   if (v === "all") return [...ALL_GROUPS];
   const names = v.split(",").map((s) => s.trim());
   if (v === "" || names.some((n) => n === "")) {
     throw new InvalidArgumentError(
       `--categories needs a comma-separated list of newsgroups or 'all', got '${value}'.`,
+    );
+  }
+  if (names.includes("all")) {
+    throw new InvalidArgumentError(
+      `--categories 'all' cannot be combined with newsgroup names, got '${value}'.`,
     );
   }
   const seen = new Set<string>();
@@ -196,10 +208,23 @@ export function parseRemove(value: string): RemovePart[] {
 }
 
 /** The default cache directory: NEWSGROUP_CLUSTER_CACHE, else XDG cache home. */
-export function defaultCacheDir(env: ToolEnv, home: string = homedir()): string {
+export function defaultCacheDir(env: ToolEnv, home: string = homeDir()): string {
   if (env.NEWSGROUP_CLUSTER_CACHE) return resolve(env.NEWSGROUP_CLUSTER_CACHE);
-  const xdg = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : join(home, ".cache");
+  // An empty HOME would put the cache under the current directory (`./.cache`).
+  const base = home.startsWith("/") ? home : homeDir();
+  const xdg = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : join(base, ".cache");
   return join(xdg, "newsgroup-cluster");
+}
+
+/** The home folder: $HOME when it is an absolute path, else the account's, else the temp dir. */
+function homeDir(): string {
+  const h = homedir();
+  if (h.startsWith("/")) return h;
+  try {
+    const u = userInfo().homedir;
+    if (u.startsWith("/")) return u;
+  } catch {}
+  return tmpdir();
 }
 
 interface RawSource {
@@ -249,11 +274,50 @@ function sourceConfig(o: RawSource, env: ToolEnv): SourceConfig {
   return {
     selection: { categories: o.categories, subset: o.subset, remove: o.remove },
     data,
-    cacheDir: o.cacheDir !== undefined ? resolve(o.cacheDir) : defaultCacheDir(env),
+    // `--cache-dir ''` is unset, not the current directory.
+    cacheDir: o.cacheDir ? resolve(o.cacheDir) : defaultCacheDir(env),
     offline: o.offline === true,
     quiet: o.quiet === true,
     debug: o.debug === true,
   };
+}
+
+/** Options every command takes (`addSourceOptions`), by commander's attribute name. */
+const SOURCE_KEYS = [
+  "categories",
+  "subset",
+  "remove",
+  "data",
+  "cacheDir",
+  "offline",
+  "quiet",
+  "debug",
+] as const;
+
+/**
+ * `newsgroup-cluster --categories x corpus`: the source options given before the subcommand
+ * apply to it (those after it win); cluster-only options there are a usage error, never ignored.
+ * @throws CliError(usage) naming the cluster-only options given.
+ */
+function withParentSourceOptions(o: RawSource, command: Command): RawSource {
+  const parent = command.parent;
+  if (parent === null) return o;
+  const fromCli = (c: Command, key: string) => c.getOptionValueSource(key) === "cli";
+  const out: Record<string, unknown> = { ...o };
+  for (const key of SOURCE_KEYS) {
+    if (fromCli(parent, key) && !fromCli(command, key)) out[key] = parent.getOptionValue(key);
+  }
+  const clusterOnly = parent.options
+    .filter((opt) => {
+      const key = opt.attributeName();
+      return !(SOURCE_KEYS as readonly string[]).includes(key) && fromCli(parent, key);
+    })
+    .map((opt) => opt.long ?? opt.flags);
+  if (clusterOnly.length > 0) {
+    const verb = clusterOnly.length === 1 ? "applies" : "apply";
+    throw usageError(`${clusterOnly.join(", ")} only ${verb} to clustering, not to 'corpus'`);
+  }
+  return out as unknown as RawSource;
 }
 
 /**
@@ -377,15 +441,21 @@ export function buildProgram(
         "--report <file.html>",
         "write a self-contained HTML report (heatmap, map of posts, labels)",
       ).argParser((v: string) => {
-        if (!/\.html?$/i.test(v))
+        if (!/\.html?$/i.test(v) && !isSpecialPath(v))
           throw new InvalidArgumentError(`--report file must end in .html, got '${v}'.`);
         return resolve(v);
       }),
     )
     .option("--no-cache", "neither read nor write the embedding cache")
-    .option(
-      "--save-embeddings <file.npy>",
-      "write the vectors as a NumPy .npy file (float32, corpus order)",
+    .addOption(
+      new Option(
+        "--save-embeddings <file.npy>",
+        "write the vectors as a NumPy .npy file (float32, corpus order)",
+      ).argParser((v: string) => {
+        if (!/\.npy$/i.test(v) && !isSpecialPath(v))
+          throw new InvalidArgumentError(`--save-embeddings file must end in .npy, got '${v}'.`);
+        return v;
+      }),
     )
     .action(async (o, command: Command) => {
       // Options of the model path mean nothing to the model-free embedder: say so rather than
@@ -443,8 +513,11 @@ export function buildProgram(
       .description(
         "print the selected, cleaned posts as JSON Lines ({split, group, id, text}), in corpus order",
       ),
-  ).action(async (o) => {
-    await onConfig({ command: "corpus", ...sourceConfig(o as RawSource, env) });
+  ).action(async (o, command: Command) => {
+    await onConfig({
+      command: "corpus",
+      ...sourceConfig(withParentSourceOptions(o as RawSource, command), env),
+    });
   });
 
   return program;

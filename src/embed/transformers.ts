@@ -3,7 +3,7 @@
  * sentence-transformers export) on onnxruntime-node. The only module that imports
  * `@huggingface/transformers`; device and runtime choices live here and in `device.ts`.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import {
@@ -15,7 +15,7 @@ import {
   type PreTrainedTokenizer,
   Tensor,
 } from "@huggingface/transformers";
-import { deviceError, modelError, networkError } from "../errors.js";
+import { CliError, deviceError, modelError, networkError } from "../errors.js";
 import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
 import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
@@ -55,6 +55,11 @@ export interface TransformersEmbedderOptions {
   threads: number;
   /** One line for stderr (warnings, fallbacks). */
   log: (line: string) => void;
+  /**
+   * Abort a Hub download that receives nothing for this long (NEWSGROUP_CLUSTER_TIMEOUT_MS);
+   * called only when a download starts. Default 60 s.
+   */
+  timeoutMs?: (() => number) | undefined;
 }
 
 /**
@@ -109,9 +114,87 @@ function checkLocalModel(dir: string, model: string): void {
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw modelError(`model ${model} not found in ${dir} (no folder ${root})`);
   }
-  for (const f of ["config.json", "tokenizer.json"]) {
+  for (const f of MODEL_JSON) {
     if (!existsSync(join(root, f))) throw modelError(`model folder ${root} lacks ${f}`);
   }
+  checkModelJson(root);
+}
+
+/** The JSON files transformers.js reads for a BERT-style model and its tokenizer. */
+const MODEL_JSON = ["config.json", "tokenizer.json", "tokenizer_config.json"];
+
+/**
+ * Each of a model's JSON files that exists must hold a JSON object (an empty or cut file made
+ * transformers.js print garbage or a TypeError).
+ * @throws CliError(model) naming the file.
+ */
+function checkModelJson(root: string): void {
+  for (const f of MODEL_JSON) {
+    const path = join(root, f);
+    if (!existsSync(path)) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(readFileSync(path, "utf8"));
+    } catch (err) {
+      throw modelError(`model file ${path} is not valid JSON (${firstLine(err)})`, err);
+    }
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      throw modelError(`model file ${path} does not hold a JSON object`);
+    }
+  }
+}
+
+/** Stall timeout for Hub downloads, as for the corpus download. */
+function stallTimeoutFetch(timeoutMs: () => number): typeof fetch {
+  return async (input, init) => {
+    const ms = Math.min(timeoutMs(), 2_147_483_647);
+    const controller = new AbortController();
+    const reason = () => new Error(`no data for ${ms} ms (timeout)`);
+    let timer = setTimeout(() => controller.abort(reason()), ms);
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(reason()), ms);
+    };
+    let res: Response;
+    try {
+      res = await fetch(input, { ...init, signal: controller.signal });
+    } catch (err) {
+      clearTimeout(timer);
+      throw controller.signal.aborted ? controller.signal.reason : err;
+    }
+    if (res.body === null || [101, 204, 205, 304].includes(res.status)) {
+      clearTimeout(timer);
+      return res;
+    }
+    arm();
+    const reader = res.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(out) {
+        try {
+          const chunk = await reader.read();
+          if (chunk.done) {
+            clearTimeout(timer);
+            out.close();
+            return;
+          }
+          arm();
+          out.enqueue(chunk.value);
+        } catch (err) {
+          clearTimeout(timer);
+          out.error(controller.signal.aborted ? controller.signal.reason : err);
+        }
+      },
+      cancel(why) {
+        clearTimeout(timer);
+        return reader.cancel(why);
+      },
+    });
+    return new Response(body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
+  };
 }
 
 /** A local model's weights for a dtype: checked per device attempt, since dtype follows it. */
@@ -159,6 +242,9 @@ export class TransformersEmbedder implements Embedder {
       env.localModelPath = join(opts.cacheDir, "models", "local-none/");
       if (opts.remoteHost !== undefined)
         env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
+      env.fetch = stallTimeoutFetch(opts.timeoutMs ?? (() => 60_000));
+      // Files downloaded earlier, cut or empty, are named rather than fed to the tokenizer.
+      checkModelJson(join(opts.cacheDir, "models", opts.model));
     }
 
     let device: "cpu" | "cuda" = "cpu";
@@ -170,6 +256,13 @@ export class TransformersEmbedder implements Embedder {
     }
 
     const tokenizer = await loadTokenizer(opts);
+    const cls = tokenizer.convert_tokens_to_ids("[CLS]");
+    const sep = tokenizer.sep_token_id ?? tokenizer.convert_tokens_to_ids("[SEP]");
+    if (typeof cls !== "number" || typeof sep !== "number") {
+      throw modelError(
+        `the tokenizer of ${opts.model} has no [CLS] or [SEP] token (tokenizer.json): the model must be BERT-style`,
+      );
+    }
     let loaded = await loadModel(opts, device).catch(async (err) => {
       if (device === "cuda" && opts.device === "auto") {
         opts.log(`device auto: CUDA failed to load (${firstLine(err)}); using CPU`);
@@ -308,9 +401,21 @@ async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrai
         err,
       );
     }
+    if (err instanceof CliError) throw err;
     if (isNetworkFailure(err)) {
       throw networkError(
         `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)} (offline? pass --models <dir> with the model in transformers.js layout)`,
+        err,
+      );
+    }
+    if (err instanceof TypeError) {
+      // transformers.js reads a tokenizer config it did not get (404, wrong endpoint, missing file).
+      const where =
+        opts.modelsDir !== undefined
+          ? join(opts.modelsDir, opts.model)
+          : `${env.remoteHost} (NEWSGROUP_CLUSTER_HF_ENDPOINT)`;
+      throw modelError(
+        `cannot load the tokenizer of ${opts.model}: tokenizer_config.json or tokenizer.json not found at ${where}`,
         err,
       );
     }
@@ -324,7 +429,12 @@ async function loadModel(
 ): Promise<{ model: PreTrainedModel; dtype: string }> {
   const dtype = opts.dtype === "auto" ? autoDtype(device) : opts.dtype;
   if (opts.modelsDir !== undefined) checkLocalWeights(opts.modelsDir, opts.model, dtype);
-  const threads = opts.threads > 0 ? opts.threads : availableParallelism();
+  const cores = availableParallelism();
+  if (opts.threads > cores) {
+    // More threads than cores only adds contention: 1,000 threads ran 100 times slower.
+    opts.log(`--threads ${opts.threads} is more than the ${cores} cores here; using ${cores}`);
+  }
+  const threads = opts.threads > 0 ? Math.min(opts.threads, cores) : cores;
   try {
     const model = await AutoModel.from_pretrained(opts.model, {
       dtype: dtype as "fp32",
@@ -336,7 +446,21 @@ async function loadModel(
     });
     return { model, dtype };
   } catch (err) {
+    if (err instanceof CliError) throw err;
     const msg = firstLine(err);
+    if (isNetworkFailure(err)) {
+      throw networkError(
+        `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)} (offline? pass --models <dir> with the model in transformers.js layout)`,
+        err,
+      );
+    }
+    if (opts.offline && opts.modelsDir === undefined) {
+      const root = join(opts.cacheDir, "models", opts.model);
+      throw modelError(
+        `model ${opts.model} is only partly in the cache (${root} has no onnx/model${DTYPE_SUFFIX[dtype] ?? ""}.onnx) and --offline forbids downloading the rest`,
+        err,
+      );
+    }
     if (device === "cuda")
       throw deviceError(
         `--device cuda: onnxruntime could not start the CUDA execution provider: ${msg}`,
@@ -348,7 +472,12 @@ async function loadModel(
 
 /** fetch() failures (refused, DNS, reset, timeout), as opposed to a file the server lacks. */
 function isNetworkFailure(err: unknown): boolean {
-  return err instanceof Error && (err.message === "fetch failed" || err.name === "AbortError");
+  return (
+    err instanceof Error &&
+    (err.message === "fetch failed" ||
+      err.name === "AbortError" ||
+      /\(timeout\)$/.test(err.message))
+  );
 }
 
 function causeOf(err: unknown): string {
