@@ -150,10 +150,12 @@ function stallTimeoutFetch(timeoutMs: () => number): typeof fetch {
     const ms = Math.min(timeoutMs(), 2_147_483_647);
     const controller = new AbortController();
     const reason = () => new Error(`no data for ${ms} ms (timeout)`);
-    let timer = setTimeout(() => controller.abort(reason()), ms);
+    // unref: a response nobody reads (a 404's body) must not keep the process alive.
+    const start = () => setTimeout(() => controller.abort(reason()), ms).unref();
+    let timer = start();
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(reason()), ms);
+      timer = start();
     };
     let res: Response;
     try {
