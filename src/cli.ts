@@ -99,9 +99,8 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
   if (cfg.embedder === "tfidf") return new TfidfLsaEmbedder({ seed: cfg.seed });
   // Loaded here, not at start-up: importing transformers.js and onnxruntime costs ~150 ms that
   // `corpus`, `--help`, usage errors and the TF-IDF path do not need.
-  const { modelFingerprint, modelLabel, plannedDtype, TransformersEmbedder } = await import(
-    "./embed/transformers.js"
-  );
+  const { modelFingerprint, modelLabel, plannedDtype, saveFingerprintMemos, TransformersEmbedder } =
+    await import("./embed/transformers.js");
   const model = () =>
     TransformersEmbedder.create({
       model: cfg.model,
@@ -126,6 +125,7 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
     },
     createInner: model,
     fingerprint: (dtype) => modelFingerprint(cfg, dtype),
+    onSaved: saveFingerprintMemos,
     cacheDir: cfg.cacheDir,
     log,
   });

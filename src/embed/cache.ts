@@ -17,39 +17,33 @@
  * vectors, a store caught between the two renames (or written by two runs at once) is seen as
  * damaged on the next load and rebuilt, never trusted.
  */
-import { createHash } from "node:crypto";
-import { readFile, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { mkdirs, writeFileAtomic } from "../atomic.js";
+import { rm } from "node:fs/promises";
+import { mkdirs } from "../atomic.js";
 import type { Embeddings } from "../types.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
 import { JournalWriter, journalInUse, readJournals } from "./journal.js";
-import { decodeNpy, encodeNpy } from "./npy.js";
+import {
+  Damaged,
+  type EmbeddingCacheKey,
+  embeddingCacheDir,
+  emptyStore,
+  errText,
+  merge,
+  readStore,
+  type Store,
+  sameKey,
+  sha256,
+  Unreadable,
+  union,
+  withStoreLock,
+  writeStore,
+} from "./store.js";
 
-/**
- * What cached vectors depend on. `dtype` should be the resolved one (not `auto`); when the model
- * turns out to run as another dtype, its vectors are stored under that dtype instead.
- */
-export interface EmbeddingCacheKey {
-  model: string;
-  dtype: string;
-  maxLength: number;
-  /** sha256 over the model's files (weights loaded, config, tokenizer); see fingerprint.ts. */
-  fingerprint?: string | undefined;
-}
-
-/** The `index.json` of a store (see the module comment). */
-export interface EmbeddingCacheIndex {
-  version: 1;
-  model: string;
-  dtype: string;
-  maxLength: number;
-  fingerprint?: string;
-  dims: number;
-  rows: number;
-  npySha256: string;
-  hashes: string[];
-}
+export {
+  type EmbeddingCacheIndex,
+  type EmbeddingCacheKey,
+  embeddingCacheDir,
+} from "./store.js";
 
 /** How to build a `CachedEmbedder`. */
 export interface CachedEmbedderOptions {
@@ -62,190 +56,13 @@ export interface CachedEmbedderOptions {
    * (a Hub model not downloaded yet). Without this option stores are keyed by name only.
    */
   fingerprint?: (dtype: string) => Promise<string | undefined>;
+  /** Called after each successful save of a store (e.g. to persist the fingerprint memo). */
+  onSaved?: () => Promise<void>;
   /** The tool's cache directory; stores live under `<cacheDir>/embeddings/`. */
   cacheDir: string;
   /** One line for stderr (damaged or unwritable cache). */
   log: (line: string) => void;
 }
-
-const INDEX = "index.json";
-const VECTORS = "vectors.npy";
-const HEX64 = /^[0-9a-f]{64}$/;
-const MAX_NAME = 100;
-
-function sha256(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
-function safeName(s: string): string {
-  let name = s.replace(/[\\/]/g, "--").replace(/[^A-Za-z0-9._-]/g, "_");
-  if (name.startsWith(".")) name = `_${name}`;
-  // Long names would break file-name limits; the hash keeps them distinct.
-  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 17)}-${sha256(s).slice(0, 16)}`;
-  return name;
-}
-
-/**
- * The store folder of one cache key: `<cacheDir>/embeddings/<model>__<dtype>__<maxLength>`, plus
- * `__<first 16 hex of the fingerprint>` when there is one, so that other weights under the same
- * name get a store of their own.
- */
-export function embeddingCacheDir(
-  cacheDir: string,
-  model: string,
-  dtype: string,
-  maxLength: number,
-  fingerprint?: string,
-): string {
-  const fp = fingerprint ? `__${fingerprint.slice(0, 16)}` : "";
-  return join(
-    cacheDir,
-    "embeddings",
-    `${safeName(model)}__${safeName(dtype)}__${safeName(String(maxLength))}${fp}`,
-  );
-}
-
-/** A loaded store: row `rowOf.get(hash)` of `data` (`dims` values a row). */
-interface Store {
-  dims: number;
-  hashes: string[];
-  rowOf: Map<string, number>;
-  data: Float32Array;
-}
-
-const emptyStore = (): Store => ({
-  dims: 0,
-  hashes: [],
-  rowOf: new Map(),
-  data: new Float32Array(0),
-});
-
-/** The store's content cannot be trusted. */
-class Damaged extends Error {}
-/** The store cannot be read at all (permissions, I/O). */
-class Unreadable extends Error {}
-
-const errText = (err: unknown): string =>
-  (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Reads and verifies a store; a store that does not exist yet is empty.
- * @throws Damaged, Unreadable
- */
-async function readStore(dir: string, key: EmbeddingCacheKey): Promise<Store> {
-  let indexText: string;
-  try {
-    indexText = await readFile(join(dir, INDEX), "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT" && code !== "ENOTDIR") throw new Unreadable(errText(err));
-    if (await exists(join(dir, VECTORS))) throw new Damaged(`${INDEX} is missing`);
-    return emptyStore();
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(indexText);
-  } catch {
-    throw new Damaged(`${INDEX} is not valid JSON`);
-  }
-  const index = checkIndex(parsed, key);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(join(dir, VECTORS));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT")
-      throw new Damaged(`${VECTORS} is missing`);
-    throw new Unreadable(errText(err));
-  }
-  if (sha256(bytes) !== index.npySha256) {
-    throw new Damaged(`${VECTORS} does not match the checksum in ${INDEX}`);
-  }
-  let e: Embeddings;
-  try {
-    e = decodeNpy(bytes);
-  } catch (err) {
-    throw new Damaged(`${VECTORS}: ${errText(err)}`);
-  }
-  if (e.rows !== index.rows || e.dims !== index.dims) {
-    throw new Damaged(
-      `${VECTORS} is (${e.rows}, ${e.dims}) but ${INDEX} says (${index.rows}, ${index.dims})`,
-    );
-  }
-  const rowOf = new Map<string, number>();
-  index.hashes.forEach((h, i) => {
-    rowOf.set(h, i);
-  });
-  if (rowOf.size !== index.rows) throw new Damaged(`${INDEX} lists a text twice`);
-  return { dims: e.dims, hashes: index.hashes, rowOf, data: e.data };
-}
-
-function checkIndex(v: unknown, key: EmbeddingCacheKey): EmbeddingCacheIndex {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new Damaged(`${INDEX} is not an object`);
-  }
-  const o = v as Record<string, unknown>;
-  const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (o.version !== 1) throw new Damaged(`${INDEX} has version ${String(o.version)}, not 1`);
-  if (
-    o.model !== key.model ||
-    o.dtype !== key.dtype ||
-    o.maxLength !== key.maxLength ||
-    (o.fingerprint ?? "") !== (key.fingerprint ?? "")
-  ) {
-    throw new Damaged(`${INDEX} belongs to another model, dtype or max length`);
-  }
-  if (!count(o.rows) || !count(o.dims)) throw new Damaged(`${INDEX} has a bad rows or dims`);
-  if (typeof o.npySha256 !== "string" || !HEX64.test(o.npySha256)) {
-    throw new Damaged(`${INDEX} has a bad npySha256`);
-  }
-  const hashes = o.hashes;
-  if (
-    !Array.isArray(hashes) ||
-    hashes.length !== o.rows ||
-    !hashes.every((h) => typeof h === "string" && HEX64.test(h))
-  ) {
-    throw new Damaged(`${INDEX} has a bad hashes list`);
-  }
-  return o as unknown as EmbeddingCacheIndex;
-}
-
-/** Writes vectors, then the index naming their checksum. @throws the file system's error. */
-async function writeStore(dir: string, key: EmbeddingCacheKey, store: Store): Promise<void> {
-  await mkdirs(dir);
-  const rows = store.hashes.length;
-  const npy = encodeNpy({ rows, dims: store.dims, data: store.data });
-  await writeFileAtomic(join(dir, VECTORS), npy);
-  const index: EmbeddingCacheIndex = {
-    version: 1,
-    model: key.model,
-    dtype: key.dtype,
-    maxLength: key.maxLength,
-    ...(key.fingerprint ? { fingerprint: key.fingerprint } : {}),
-    dims: store.dims,
-    rows,
-    npySha256: sha256(npy),
-    hashes: store.hashes,
-  };
-  await writeFileAtomic(join(dir, INDEX), `${JSON.stringify(index)}\n`);
-}
-
-const sameKey = (a: EmbeddingCacheKey | undefined, b: EmbeddingCacheKey | undefined) =>
-  a === b ||
-  (a !== undefined &&
-    b !== undefined &&
-    a.model === b.model &&
-    a.dtype === b.dtype &&
-    a.maxLength === b.maxLength &&
-    a.fingerprint === b.fingerprint);
 
 /**
  * An `Embedder` that serves rows from the on-disk cache and sends only the other texts, in one
@@ -258,6 +75,7 @@ export class CachedEmbedder implements Embedder {
   private readonly key: EmbeddingCacheKey;
   private readonly createInner: () => Promise<Embedder>;
   private readonly fingerprint: ((dtype: string) => Promise<string | undefined>) | undefined;
+  private readonly onSaved: (() => Promise<void>) | undefined;
   private readonly cacheDir: string;
   private readonly log: (line: string) => void;
   private inner: Embedder | undefined;
@@ -270,6 +88,7 @@ export class CachedEmbedder implements Embedder {
     this.key = { model: opts.info.model, dtype: opts.info.dtype, maxLength: opts.info.maxLength };
     this.createInner = opts.createInner;
     this.fingerprint = opts.fingerprint;
+    this.onSaved = opts.onSaved;
     this.cacheDir = opts.cacheDir;
     this.log = opts.log;
   }
@@ -404,12 +223,32 @@ export class CachedEmbedder implements Embedder {
     return merge(store, j.hashes, { rows: j.hashes.length, dims: j.dims, data: j.data });
   }
 
-  /** Saves the store and deletes the journals it now holds; false when it could not. */
+  /**
+   * Saves the store, with whatever other runs saved or checkpointed since this one loaded, under
+   * the store's lock; then deletes the journals it now holds. False when it could not (the
+   * journals then stay for the next run).
+   */
   private async save(key: EmbeddingCacheKey, store: Store): Promise<boolean> {
     if (!this.writable) return false;
     const dir = this.dirOf(key);
+    let folded: { path: string; pid: number }[] = [];
     try {
-      await writeStore(dir, key, store);
+      const saved = await withStoreLock(dir, async () => {
+        let all = store;
+        try {
+          all = union(all, await readStore(dir, key));
+        } catch {
+          // Damaged or unreadable: this run's rows replace it.
+        }
+        const j = await readJournals(dir, all.dims, new Set(all.rowOf.keys()));
+        folded = j.files;
+        if (j.hashes.length > 0 && j.dims === all.dims) {
+          all = merge(all, j.hashes, { rows: j.hashes.length, dims: j.dims, data: j.data });
+        }
+        await writeStore(dir, key, all);
+        return true;
+      });
+      if (saved === undefined) return false;
     } catch (err) {
       this.writable = false;
       this.log(
@@ -417,8 +256,9 @@ export class CachedEmbedder implements Embedder {
       );
       return false;
     }
+    await this.onSaved?.();
     // A journal another run is still appending to stays: that run folds it in when it ends.
-    for (const f of this.journals) {
+    for (const f of [...this.journals, ...folded]) {
       if (!journalInUse(f)) await rm(f.path, { force: true }).catch(() => {});
     }
     return true;
@@ -491,18 +331,4 @@ async function embedMissing(
     );
   }
   return fresh;
-}
-
-/** The store with `fresh`'s rows (one per hash in `newHashes`) appended. */
-function merge(store: Store, newHashes: string[], fresh: Embeddings): Store {
-  const dims = fresh.dims;
-  const oldRows = store.hashes.length;
-  const data = new Float32Array((oldRows + newHashes.length) * dims);
-  data.set(store.data.subarray(0, oldRows * dims));
-  data.set(fresh.data.subarray(0, newHashes.length * dims), oldRows * dims);
-  const rowOf = new Map(store.rowOf);
-  newHashes.forEach((h, i) => {
-    rowOf.set(h, oldRows + i);
-  });
-  return { dims, hashes: [...store.hashes, ...newHashes], rowOf, data };
 }

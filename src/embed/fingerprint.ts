@@ -2,8 +2,8 @@
  * A model's content fingerprint: the sha256 of its files (weights actually loaded, config,
  * tokenizer), so that the embedding cache never serves vectors of other weights that happen to
  * sit under the same name. Hashing 90 MB of weights costs about 0.3 s, so each file's hash is
- * remembered in `<cacheDir>/model-hashes.json` by path, size, mtime and inode; a warm run only
- * stats the files.
+ * remembered in `<cacheDir>/model-hashes.json` by path, size, mtime and inode (written only after
+ * the cache itself, see `saveFingerprintMemos`); a warm run only stats the files.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -93,8 +93,22 @@ export async function fingerprintFiles(
     }
     total.update(`${name}\0${sha}\n`);
   }
-  if (changed && memoPath !== undefined) {
-    await writeFileAtomic(memoPath, `${JSON.stringify(memo)}\n`).catch(() => {});
-  }
+  if (changed && memoPath !== undefined) pending.set(memoPath, memo);
   return total.digest("hex");
+}
+
+/** Memos with new hashes, written by `saveFingerprintMemos`. */
+const pending = new Map<string, Record<string, MemoEntry>>();
+
+/**
+ * Writes the remembered hashes learnt since the last call. Called once the cache has been
+ * written, so that a run that fails (bad model, bad corpus) leaves the cache directory as it was.
+ * An unwritable memo is ignored: the next run hashes again.
+ */
+export async function saveFingerprintMemos(): Promise<void> {
+  const all = [...pending];
+  pending.clear();
+  for (const [path, memo] of all) {
+    await writeFileAtomic(path, `${JSON.stringify(memo)}\n`).catch(() => {});
+  }
 }

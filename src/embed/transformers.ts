@@ -20,6 +20,9 @@ import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
 import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
 import { fingerprintFiles } from "./fingerprint.js";
+
+export { saveFingerprintMemos } from "./fingerprint.js";
+
 import { meanPoolNormalize, padBatch, planBatches, withSpecialTokens } from "./tokens.js";
 
 /** transformers.js's file-name suffix of each dtype (`onnx/model<suffix>.onnx`). */
