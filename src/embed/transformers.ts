@@ -3,7 +3,7 @@
  * sentence-transformers export) on onnxruntime-node. The only module that imports
  * `@huggingface/transformers`; device and runtime choices live here and in `device.ts`.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import {
@@ -20,6 +20,7 @@ import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
 import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
 import { fingerprintFiles } from "./fingerprint.js";
+import { checkModelJson, MODEL_JSON, stallTimeoutFetch } from "./model-files.js";
 
 export { saveFingerprintMemos } from "./fingerprint.js";
 
@@ -121,85 +122,6 @@ function checkLocalModel(dir: string, model: string): void {
     if (!existsSync(join(root, f))) throw modelError(`model folder ${root} lacks ${f}`);
   }
   checkModelJson(root);
-}
-
-/** The JSON files transformers.js reads for a BERT-style model and its tokenizer. */
-const MODEL_JSON = ["config.json", "tokenizer.json", "tokenizer_config.json"];
-
-/**
- * Each of a model's JSON files that exists must hold a JSON object (an empty or cut file made
- * transformers.js print garbage or a TypeError).
- * @throws CliError(model) naming the file.
- */
-function checkModelJson(root: string): void {
-  for (const f of MODEL_JSON) {
-    const path = join(root, f);
-    if (!existsSync(path)) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(readFileSync(path, "utf8"));
-    } catch (err) {
-      throw modelError(`model file ${path} is not valid JSON (${firstLine(err)})`, err);
-    }
-    if (typeof v !== "object" || v === null || Array.isArray(v)) {
-      throw modelError(`model file ${path} does not hold a JSON object`);
-    }
-  }
-}
-
-/** Stall timeout for Hub downloads, as for the corpus download. */
-function stallTimeoutFetch(timeoutMs: () => number): typeof fetch {
-  return async (input, init) => {
-    const ms = Math.min(timeoutMs(), 2_147_483_647);
-    const controller = new AbortController();
-    const reason = () => new Error(`no data for ${ms} ms (timeout)`);
-    // unref: a response nobody reads (a 404's body) must not keep the process alive.
-    const start = () => setTimeout(() => controller.abort(reason()), ms).unref();
-    let timer = start();
-    const arm = () => {
-      clearTimeout(timer);
-      timer = start();
-    };
-    let res: Response;
-    try {
-      res = await fetch(input, { ...init, signal: controller.signal });
-    } catch (err) {
-      clearTimeout(timer);
-      throw controller.signal.aborted ? controller.signal.reason : err;
-    }
-    if (res.body === null || [101, 204, 205, 304].includes(res.status)) {
-      clearTimeout(timer);
-      return res;
-    }
-    arm();
-    const reader = res.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(out) {
-        try {
-          const chunk = await reader.read();
-          if (chunk.done) {
-            clearTimeout(timer);
-            out.close();
-            return;
-          }
-          arm();
-          out.enqueue(chunk.value);
-        } catch (err) {
-          clearTimeout(timer);
-          out.error(controller.signal.aborted ? controller.signal.reason : err);
-        }
-      },
-      cancel(why) {
-        clearTimeout(timer);
-        return reader.cancel(why);
-      },
-    });
-    return new Response(body, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers,
-    });
-  };
 }
 
 /** A local model's weights for a dtype: checked per device attempt, since dtype follows it. */
