@@ -137,10 +137,8 @@ describe("row 6: the cache is keyed on the model's content", () => {
     const model = join(root, "model");
     const memo = join(root, "cache");
     await rm(model, { recursive: true, force: true });
-    await import("node:fs/promises").then((fs) =>
-      fs.mkdir(join(model, "onnx"), { recursive: true }),
-    );
-    await import("node:fs/promises").then((fs) => fs.mkdir(memo, { recursive: true }));
+    await mkdir(join(model, "onnx"), { recursive: true });
+    await mkdir(memo, { recursive: true });
     await writeFile(join(model, "config.json"), "{}");
     await writeFile(join(model, "w.onnx"), "weights one");
     const req = ["config.json", "w.onnx"];
