@@ -3,19 +3,21 @@
  * The executable: parses the command line (program.ts), wires the real dependencies, writes the
  * report to stdout and maps every error to its exit code. Nothing imports this module.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
-import { writeFileAtomic } from "./atomic.js";
+import { outputTarget, removeTempFilesSync, writeOutputFile, writeStdout } from "./atomic.js";
 import { loadCorpus } from "./dataset/corpus.js";
-import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
+import { ARCHIVE_NAME, locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { CachedEmbedder } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
-import { writeNpyAtomic } from "./embed/npy.js";
-import { modelLabel, plannedDtype } from "./embed/plan.js";
+import { saveFingerprintMemos } from "./embed/fingerprint.js";
+import { encodeNpy } from "./embed/npy.js";
+import { modelFingerprint, modelLabel, plannedDtype } from "./embed/plan.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
-import { CliError, dataError, ExitCode } from "./errors.js";
+import { CliError, dataError, ExitCode, usageError } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
 import { run } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
@@ -28,10 +30,18 @@ import type { Corpus } from "./types.js";
 const require = createRequire(import.meta.url);
 const VERSION: string = (require("../package.json") as { version: string }).version;
 
-/** Writes to stdout and resolves once flushed, so the exit code follows the data. */
+/** stdout went away (`| head -1`): not an error, exit 0 quietly. */
+class StdoutClosed extends Error {}
+
+const stdoutError = (err: unknown) =>
+  (err as NodeJS.ErrnoException).code === "EPIPE"
+    ? new StdoutClosed()
+    : new CliError("output", `cannot write stdout: ${(err as Error).message}`, { cause: err });
+
+/** Writes to stdout, every byte. @throws CliError(output); StdoutClosed on EPIPE. */
 function writeOut(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  return writeStdout(text).catch((err) => {
+    throw stdoutError(err);
   });
 }
 
@@ -46,16 +56,18 @@ const note = (cfg: SourceConfig) => (line: string) => {
   if (!cfg.quiet) process.stderr.write(`newsgroup-cluster: ${line}\n`);
 };
 
-async function readCorpus(cfg: SourceConfig): Promise<Corpus> {
+async function readCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<Corpus> {
   const located = await locateArchive(
     {
       explicitPath: cfg.data?.path,
       explicitFrom: cfg.data?.from,
       cacheDir: cfg.cacheDir,
       offline: cfg.offline,
-      url: process.env.NEWSGROUP_CLUSTER_DATA_URL ?? OFFICIAL_URL,
-      sha256: process.env.NEWSGROUP_CLUSTER_DATA_SHA256 ?? OFFICIAL_SHA256,
-      timeoutMs: downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
+      url: process.env.NEWSGROUP_CLUSTER_DATA_URL || OFFICIAL_URL,
+      // Any case; empty means the default.
+      sha256: (process.env.NEWSGROUP_CLUSTER_DATA_SHA256?.trim() || OFFICIAL_SHA256).toLowerCase(),
+      // Checked only when a download happens: a bad value must not fail runs that download nothing.
+      timeoutMs: () => downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
     },
     { fetch: globalThis.fetch, log: note(cfg) },
   );
@@ -64,8 +76,11 @@ async function readCorpus(cfg: SourceConfig): Promise<Corpus> {
     bytes = await readFile(located.path);
   } catch (err) {
     throw dataError(`cannot read ${located.path}: ${(err as Error).message}`, err);
+  } finally {
+    if (located.temporary !== undefined)
+      await rm(located.temporary, { recursive: true, force: true }).catch(() => {});
   }
-  return loadCorpus(bytes, cfg.selection, located.path);
+  return loadCorpus(bytes, cfg.selection, located.path, signal);
 }
 
 /** NEWSGROUP_CLUSTER_TIMEOUT_MS: unset or empty = 60 s; anything but a positive integer is a usage error. */
@@ -80,8 +95,8 @@ function downloadTimeoutMs(raw: string | undefined): number {
   return Number(raw);
 }
 
-async function runCorpus(cfg: SourceConfig): Promise<void> {
-  const corpus = await readCorpus(cfg);
+async function runCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<void> {
+  const corpus = await readCorpus(cfg, signal);
   const lines = corpus.docs.map((d) =>
     JSON.stringify({ split: d.split, group: d.group, id: d.id, text: d.text }),
   );
@@ -107,6 +122,7 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
       batchSize: cfg.batchSize,
       threads: cfg.threads,
       log,
+      timeoutMs: () => downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
     });
   };
   if (!cfg.cache) return model();
@@ -117,6 +133,8 @@ async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): 
       maxLength: cfg.maxLength,
     },
     createInner: model,
+    fingerprint: (dtype) => modelFingerprint(cfg, dtype),
+    onSaved: saveFingerprintMemos,
     cacheDir: cfg.cacheDir,
     log,
   });
@@ -136,7 +154,36 @@ async function writeOutput(
   }
 }
 
+/**
+ * Outputs must not overwrite an input or each other: compared by real path (links resolved),
+ * before any work. Devices (`/dev/null`) may be named twice.
+ * @throws CliError(usage) naming both options.
+ */
+async function checkOutputPaths(cfg: ClusterConfig): Promise<void> {
+  const outputs: [string, string | undefined][] = [
+    ["--save-embeddings", cfg.saveEmbeddings],
+    ["--assignments", cfg.assignments?.path],
+    ["--report", cfg.report],
+  ];
+  const seen: [string, string][] = [];
+  if (cfg.data !== undefined) seen.push([cfg.data.from, (await outputTarget(cfg.data.path)).path]);
+  seen.push(["the cached corpus", (await outputTarget(join(cfg.cacheDir, ARCHIVE_NAME))).path]);
+  for (const [option, path] of outputs) {
+    if (path === undefined) continue;
+    const target = await outputTarget(path);
+    if (!target.regular) continue;
+    const clash = seen.find(([, p]) => p === target.path);
+    if (clash !== undefined) {
+      throw usageError(
+        `${option} ${path} is the same file as ${clash[0]}; writing it would overwrite that file`,
+      );
+    }
+    seen.push([option, target.path]);
+  }
+}
+
 async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {
+  await checkOutputPaths(cfg);
   const log = note(cfg);
   const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
   try {
@@ -153,7 +200,7 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         silhouette: cfg.silhouette,
       },
       {
-        loadCorpus: () => readCorpus(cfg),
+        loadCorpus: () => readCorpus(cfg, signal),
         createEmbedder: () => createEmbedder(cfg, log),
         now: () => performance.now(),
         onEmbedProgress: (done, total) => progress.update(done, total),
@@ -162,15 +209,17 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
     );
     progress.stop();
     const { result } = out;
+    if (result.metrics.silhouetteOmitted !== undefined)
+      log(`silhouette omitted: it ${result.metrics.silhouetteOmitted}`);
     if (cfg.saveEmbeddings !== undefined) {
       await writeOutput("--save-embeddings", cfg.saveEmbeddings, () =>
-        writeNpyAtomic(cfg.saveEmbeddings as string, out.embeddings),
+        writeOutputFile(cfg.saveEmbeddings as string, encodeNpy(out.embeddings)),
       );
     }
     if (cfg.assignments !== undefined) {
       const { path, format } = cfg.assignments;
       const text = formatAssignments(out.corpus.docs, out.labels, out.distances, format);
-      await writeOutput("--assignments", path, () => writeFileAtomic(path, text));
+      await writeOutput("--assignments", path, () => writeOutputFile(path, text));
     }
     if (cfg.report !== undefined) {
       const html = renderHtmlReport({
@@ -182,7 +231,7 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         points: await pca2(out.embeddings, signal),
       });
       const path = cfg.report;
-      await writeOutput("--report", path, () => writeFileAtomic(path, html));
+      await writeOutput("--report", path, () => writeOutputFile(path, html));
     }
     await writeOut(formatResult(result, cfg.format, VERSION, terminalColumns()));
     const failed = [
@@ -199,24 +248,45 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
   }
 }
 
+/** Ends the process at once: in-flight temp files removed first (nothing else is left behind). */
+function exitNow(code: number): never {
+  removeTempFilesSync();
+  process.exit(code);
+}
+
+/** How long stages get to unwind after Ctrl-C before the process exits anyway. */
+const UNWIND_MS = 250;
+
+/**
+ * Ctrl-C: aborts the run's signal, so that every stage stops at its next checkpoint (within
+ * 50 ms) and unwinds; the process then exits 130. A stage that does not unwind within UNWIND_MS,
+ * or a second Ctrl-C, ends it at once. Either way no temp file is left.
+ */
+function onInterrupt(controller: AbortController): void {
+  let count = 0;
+  process.on("SIGINT", () => {
+    count++;
+    if (count > 1) exitNow(ExitCode.interrupted);
+    controller.abort();
+    process.stderr.write("\nnewsgroup-cluster: interrupted\n");
+    setTimeout(() => exitNow(ExitCode.interrupted), UNWIND_MS).unref();
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let debug = argv.includes("--debug");
-  process.once("SIGINT", () => {
-    controller.abort();
-    process.stderr.write("\nnewsgroup-cluster: interrupted\n");
-    process.exit(ExitCode.interrupted);
-  });
+  onInterrupt(controller);
   // `newsgroup-cluster ... | head -1`: the reader went away; that is not an error.
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(ExitCode.ok);
+    if (err.code === "EPIPE") exitNow(ExitCode.ok);
   });
 
   const program = buildProgram(VERSION, process.env, async (cfg: Config) => {
     debug = cfg.debug;
     switch (cfg.command) {
       case "corpus":
-        return runCorpus(cfg);
+        return runCorpus(cfg, controller.signal);
       case "cluster":
         return runCluster(cfg, controller.signal);
     }
@@ -227,6 +297,8 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
   } catch (err) {
+    if (controller.signal.aborted) exitNow(ExitCode.interrupted);
+    if (err instanceof StdoutClosed) exitNow(ExitCode.ok);
     if (err instanceof CommanderError) {
       // Help and version exit 0; every parse error is a usage error (commander printed it).
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
@@ -237,7 +309,6 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
       return err.exitCode;
     }
-    if (err instanceof Error && err.name === "AbortError") return ExitCode.interrupted;
     process.stderr.write(
       `newsgroup-cluster: internal error: ${err instanceof Error ? err.message : String(err)}\n`,
     );

@@ -6,9 +6,10 @@ import { cluster } from "./cluster/kmeans.js";
 import type { Embedder, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
 import { contingency } from "./evaluate/contingency.js";
-import { scoreAll, silhouetteCosine } from "./evaluate/metrics.js";
+import { distinctLabels, scoreAll, silhouetteCosineInterruptibly } from "./evaluate/metrics.js";
 import { matchedOrder, relabel } from "./evaluate/order.js";
 import { topTerms } from "./evaluate/terms.js";
+import { interrupter } from "./interrupt.js";
 import type {
   ColumnOrder,
   Corpus,
@@ -79,12 +80,14 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
       `--k ${k} is larger than the number of posts (${corpus.docs.length}); use 1..${corpus.docs.length}`,
     );
   }
+  deps.signal?.throwIfAborted();
   deps.onStage?.("model", "loading the model");
   const embedder = await time("model", deps.createEmbedder);
   try {
     const texts = corpus.docs.map((d) => d.text);
     deps.onStage?.("embed", `embedding ${corpus.docs.length} posts`);
     const emb = await time("embed", () => embedder.embed(texts, deps.onEmbedProgress, deps.signal));
+    deps.signal?.throwIfAborted();
     deps.onStage?.("cluster", `k-means, k=${k}`);
     const clustering = await time("cluster", () =>
       cluster(
@@ -100,6 +103,7 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
     );
 
     deps.onStage?.("evaluate", "scoring and labelling the clusters");
+    const checkpoint = interrupter(deps.signal, 0);
     const t0 = deps.now();
     const raw = contingency(corpus.groups, corpus.docs, clustering.labels, k);
     const perm = config.order === "matched" ? matchedOrder(raw.counts) : raw.clusters;
@@ -110,13 +114,27 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
     });
     const table = contingency(corpus.groups, corpus.docs, labels, k);
     const metrics: Metrics = { ...scoreAll(table.counts), inertia: clustering.inertia };
-    if (config.silhouette && k >= 2 && k < emb.rows) {
-      metrics.silhouette = silhouetteCosine(emb.data, emb.rows, emb.dims, labels);
+    await checkpoint();
+    if (config.silhouette) {
+      const used = distinctLabels(labels);
+      if (used >= 2 && used < emb.rows) {
+        metrics.silhouette = await silhouetteCosineInterruptibly(
+          emb.data,
+          emb.rows,
+          emb.dims,
+          labels,
+          deps.signal,
+        );
+      } else {
+        metrics.silhouetteOmitted = `needs 2 to ${emb.rows - 1} non-empty clusters, got ${used}`;
+      }
     }
+    await checkpoint();
     const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
     const sizes = table.clusters.map((_, j) =>
       table.counts.reduce((s, r) => s + (r[j] as number), 0),
     );
+    await checkpoint();
     const distances = distancesToCentres(emb, labels, centroids);
     timings.evaluate = (deps.now() - t0) / 1000;
 

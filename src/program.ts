@@ -2,11 +2,31 @@
  * The command-line grammar: commander parses and validates every option once, into a fully
  * defaulted, typed config. Nothing here does I/O; `cli.ts` runs what this returns.
  */
-import { homedir } from "node:os";
+import { homedir, tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { ALL_GROUPS, DEFAULT_GROUPS } from "./dataset/groups.js";
+import { DEFAULT_GROUPS } from "./dataset/groups.js";
 import { usageError } from "./errors.js";
+import {
+  intParser,
+  isSpecialPath,
+  parseAssignments,
+  parseCategories,
+  parseRemove,
+  REMOVABLE,
+  scoreParser,
+} from "./options.js";
+
+export {
+  editDistance,
+  isSpecialPath,
+  parseAssignments,
+  parseCategories,
+  parseRemove,
+  REMOVABLE,
+  suggestGroups,
+} from "./options.js";
+
 import type {
   ColumnOrder,
   CorpusSelection,
@@ -31,7 +51,6 @@ export const DTYPES = [
   "q4f16",
   "bnb4",
 ] as const;
-export const REMOVABLE: readonly RemovePart[] = ["headers", "footers", "quotes"];
 export const DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2";
 export const EMBEDDERS: readonly EmbedderKind[] = ["minilm", "tfidf"];
 export const ORDERS: readonly ColumnOrder[] = ["matched", "raw"];
@@ -91,115 +110,24 @@ export interface ToolEnv {
   XDG_CACHE_HOME?: string | undefined;
 }
 
-const intParser =
-  (name: string, min: number, max: number, allowed = `an integer from ${min} to ${max}`) =>
-  (value: string): number => {
-    const v = value.trim();
-    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      throw new InvalidArgumentError(`${name} must be ${allowed}, got '${value}'.`);
-    }
-    return Number(v);
-  };
-
-const scoreParser =
-  (name: string, min: number) =>
-  (value: string): number => {
-    const v = Number(value);
-    if (value.trim() === "" || !Number.isFinite(v) || v < min || v > 1) {
-      throw new InvalidArgumentError(`${name} must be a number from ${min} to 1, got '${value}'.`);
-    }
-    return v;
-  };
-
-/** `--assignments`: the export format follows the extension. */
-export function parseAssignments(value: string): { path: string; format: "csv" | "jsonl" } {
-  const lower = value.toLowerCase();
-  if (lower.endsWith(".csv")) return { path: resolve(value), format: "csv" };
-  if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson"))
-    return { path: resolve(value), format: "jsonl" };
-  throw new InvalidArgumentError(
-    `--assignments file must end in .csv, .jsonl or .ndjson, got '${value}'.`,
-  );
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        (prev[j] as number) + 1,
-        (cur[j - 1] as number) + 1,
-        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
-}
-
-/** The closest newsgroup names to a mistyped one (substring matches first). */
-export function suggestGroups(name: string): string[] {
-  const lower = name.toLowerCase();
-  const sub = ALL_GROUPS.filter((g) => g.includes(lower));
-  if (sub.length > 0 && lower.length >= 3) return sub.slice(0, 3);
-  const scored = ALL_GROUPS.map((g) => ({ g, d: editDistance(lower, g) })).sort(
-    (x, y) => x.d - y.d,
-  );
-  const best = scored[0]?.d ?? 0;
-  return scored
-    .filter((s) => s.d <= best + 1)
-    .slice(0, 3)
-    .map((s) => s.g);
-}
-
-/** `--categories`: `all`, or a comma list of distinct newsgroup names. */
-export function parseCategories(value: string): string[] {
-  const v = value.trim();
-  if (v === "all") return [...ALL_GROUPS];
-  const names = v.split(",").map((s) => s.trim());
-  if (v === "" || names.some((n) => n === "")) {
-    throw new InvalidArgumentError(
-      `--categories needs a comma-separated list of newsgroups or 'all', got '${value}'.`,
-    );
-  }
-  const seen = new Set<string>();
-  for (const n of names) {
-    if (!ALL_GROUPS.includes(n)) {
-      throw new InvalidArgumentError(
-        `unknown newsgroup '${n}'; did you mean ${suggestGroups(n).join(", ")}? (or 'all'; see --help for the 20 names)`,
-      );
-    }
-    if (seen.has(n))
-      throw new InvalidArgumentError(`newsgroup '${n}' is listed twice in --categories.`);
-    seen.add(n);
-  }
-  return [...seen].sort();
-}
-
-/** `--remove`: a comma list of headers, footers, quotes, or `none`. */
-export function parseRemove(value: string): RemovePart[] {
-  const v = value.trim();
-  if (v === "none") return [];
-  const parts = v.split(",").map((s) => s.trim());
-  const out: RemovePart[] = [];
-  for (const p of parts) {
-    if (!(REMOVABLE as readonly string[]).includes(p)) {
-      throw new InvalidArgumentError(
-        `--remove takes a comma list of headers, footers, quotes, or 'none'; got '${p === "" ? value : p}'.`,
-      );
-    }
-    if (!out.includes(p as RemovePart)) out.push(p as RemovePart);
-  }
-  return REMOVABLE.filter((r) => out.includes(r));
-}
-
 /** The default cache directory: NEWSGROUP_CLUSTER_CACHE, else XDG cache home. */
-export function defaultCacheDir(env: ToolEnv, home: string = homedir()): string {
+export function defaultCacheDir(env: ToolEnv, home: string = homeDir()): string {
   if (env.NEWSGROUP_CLUSTER_CACHE) return resolve(env.NEWSGROUP_CLUSTER_CACHE);
-  const xdg = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : join(home, ".cache");
+  // An empty HOME would put the cache under the current directory (`./.cache`).
+  const base = home.startsWith("/") ? home : homeDir();
+  const xdg = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : join(base, ".cache");
   return join(xdg, "newsgroup-cluster");
+}
+
+/** The home folder: $HOME when it is an absolute path, else the account's, else the temp dir. */
+function homeDir(): string {
+  const h = homedir();
+  if (h.startsWith("/")) return h;
+  try {
+    const u = userInfo().homedir;
+    if (u.startsWith("/")) return u;
+  } catch {}
+  return tmpdir();
 }
 
 interface RawSource {
@@ -249,11 +177,50 @@ function sourceConfig(o: RawSource, env: ToolEnv): SourceConfig {
   return {
     selection: { categories: o.categories, subset: o.subset, remove: o.remove },
     data,
-    cacheDir: o.cacheDir !== undefined ? resolve(o.cacheDir) : defaultCacheDir(env),
+    // `--cache-dir ''` is unset, not the current directory.
+    cacheDir: o.cacheDir ? resolve(o.cacheDir) : defaultCacheDir(env),
     offline: o.offline === true,
     quiet: o.quiet === true,
     debug: o.debug === true,
   };
+}
+
+/** Options every command takes (`addSourceOptions`), by commander's attribute name. */
+const SOURCE_KEYS = [
+  "categories",
+  "subset",
+  "remove",
+  "data",
+  "cacheDir",
+  "offline",
+  "quiet",
+  "debug",
+] as const;
+
+/**
+ * `newsgroup-cluster --categories x corpus`: the source options given before the subcommand
+ * apply to it (those after it win); cluster-only options there are a usage error, never ignored.
+ * @throws CliError(usage) naming the cluster-only options given.
+ */
+function withParentSourceOptions(o: RawSource, command: Command): RawSource {
+  const parent = command.parent;
+  if (parent === null) return o;
+  const fromCli = (c: Command, key: string) => c.getOptionValueSource(key) === "cli";
+  const out: Record<string, unknown> = { ...o };
+  for (const key of SOURCE_KEYS) {
+    if (fromCli(parent, key) && !fromCli(command, key)) out[key] = parent.getOptionValue(key);
+  }
+  const clusterOnly = parent.options
+    .filter((opt) => {
+      const key = opt.attributeName();
+      return !(SOURCE_KEYS as readonly string[]).includes(key) && fromCli(parent, key);
+    })
+    .map((opt) => opt.long ?? opt.flags);
+  if (clusterOnly.length > 0) {
+    const verb = clusterOnly.length === 1 ? "applies" : "apply";
+    throw usageError(`${clusterOnly.join(", ")} only ${verb} to clustering, not to 'corpus'`);
+  }
+  return out as unknown as RawSource;
 }
 
 /**
@@ -377,15 +344,21 @@ export function buildProgram(
         "--report <file.html>",
         "write a self-contained HTML report (heatmap, map of posts, labels)",
       ).argParser((v: string) => {
-        if (!/\.html?$/i.test(v))
+        if (!/\.html?$/i.test(v) && !isSpecialPath(v))
           throw new InvalidArgumentError(`--report file must end in .html, got '${v}'.`);
         return resolve(v);
       }),
     )
     .option("--no-cache", "neither read nor write the embedding cache")
-    .option(
-      "--save-embeddings <file.npy>",
-      "write the vectors as a NumPy .npy file (float32, corpus order)",
+    .addOption(
+      new Option(
+        "--save-embeddings <file.npy>",
+        "write the vectors as a NumPy .npy file (float32, corpus order)",
+      ).argParser((v: string) => {
+        if (!/\.npy$/i.test(v) && !isSpecialPath(v))
+          throw new InvalidArgumentError(`--save-embeddings file must end in .npy, got '${v}'.`);
+        return v;
+      }),
     )
     .action(async (o, command: Command) => {
       // Options of the model path mean nothing to the model-free embedder: say so rather than
@@ -443,8 +416,11 @@ export function buildProgram(
       .description(
         "print the selected, cleaned posts as JSON Lines ({split, group, id, text}), in corpus order",
       ),
-  ).action(async (o) => {
-    await onConfig({ command: "corpus", ...sourceConfig(o as RawSource, env) });
+  ).action(async (o, command: Command) => {
+    await onConfig({
+      command: "corpus",
+      ...sourceConfig(withParentSourceOptions(o as RawSource, command), env),
+    });
   });
 
   return program;

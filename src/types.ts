@@ -91,6 +91,8 @@ export interface Metrics extends Scores {
   inertia: number;
   /** Mean cosine silhouette, when asked for (`--silhouette`). */
   silhouette?: number;
+  /** Why the silhouette asked for was not computed (it needs 2 to posts - 1 non-empty clusters). */
+  silhouetteOmitted?: string;
 }
 
 /** A cluster's size and its top terms (class-based TF-IDF). */

@@ -3,8 +3,10 @@
  * the file system or the network.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { type FileHandle, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { mkdirs, registerTemp } from "../atomic.js";
 import { CORPUS_MANIFEST } from "../data.js";
 import { CliError, dataError, networkError, usageError } from "../errors.js";
 
@@ -23,8 +25,11 @@ export interface DataSourceOptions {
   offline: boolean;
   url: string;
   sha256: string;
-  /** Abort a download that receives nothing for this long. */
-  timeoutMs: number;
+  /**
+   * Abort a download that receives nothing for this long; a function is called only when a
+   * download happens (so a bad setting does not fail runs that download nothing).
+   */
+  timeoutMs: number | (() => number);
 }
 
 export interface LocateDeps {
@@ -39,13 +44,16 @@ export interface LocateDeps {
 export interface LocatedArchive {
   path: string;
   origin: "explicit" | "cache" | "download";
+  /** A folder to delete once the archive is read: the cache directory was unusable. */
+  temporary?: string;
 }
 
 async function isFile(path: string, from: string): Promise<boolean> {
   try {
     const s = await stat(path);
     if (s.isDirectory()) throw dataError(`${from} ${path} is a directory, not the corpus archive`);
-    return s.isFile();
+    // A FIFO, `<(cat archive)` or /dev/stdin is read like a file.
+    return s.isFile() || s.isFIFO() || s.isCharacterDevice() || s.isSocket();
   } catch (err) {
     if (err instanceof CliError) throw err;
     return false;
@@ -75,9 +83,31 @@ export async function locateArchive(
       `the corpus is not in the cache (${cached}) and --offline forbids downloading it; pass --data <20news-bydate.tar.gz> or set NEWSGROUP_CLUSTER_DATA`,
     );
   }
-  deps.log?.(`downloading the corpus from ${opts.url} into ${opts.cacheDir}`);
-  await downloadVerified(opts.url, cached, opts.sha256, opts.timeoutMs, deps);
-  return { path: cached, origin: "download" };
+  const timeoutMs = typeof opts.timeoutMs === "function" ? opts.timeoutMs() : opts.timeoutMs;
+  let dest = cached;
+  let temporary: string | undefined;
+  try {
+    await mkdirs(opts.cacheDir);
+  } catch (err) {
+    // As for the embedding cache: an unusable cache directory is a warning, not a failure.
+    temporary = await mkdtemp(join(tmpdir(), "newsgroup-cluster-"));
+    dest = join(temporary, ARCHIVE_NAME);
+    deps.log?.(
+      `cannot use the cache directory ${opts.cacheDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); continuing without it`,
+    );
+  }
+  deps.log?.(`downloading the corpus from ${opts.url} into ${dirname(dest)}`);
+  const unregister = temporary === undefined ? () => {} : registerTemp(temporary);
+  try {
+    await downloadVerified(opts.url, dest, opts.sha256.toLowerCase(), timeoutMs, deps);
+  } catch (err) {
+    if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
+    unregister();
+    throw err;
+  }
+  return temporary === undefined
+    ? { path: dest, origin: "download" }
+    : { path: dest, origin: "download", temporary };
 }
 
 /**
@@ -102,11 +132,12 @@ export async function downloadVerified(
   const delay = Math.min(timeoutMs, MAX_TIMER_MS);
   const dir = join(dest, "..");
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdirs(dir);
   } catch (err) {
     throw dataError(`cannot create cache directory ${dir}: ${(err as Error).message}`, err);
   }
   const tmp = `${dest}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
+  const unregister = registerTemp(tmp);
   const watchdog = new Watchdog(delay);
   try {
     watchdog.arm();
@@ -119,6 +150,7 @@ export async function downloadVerified(
     // Best effort: an error here (e.g. the temp name was too long to create) must not replace
     // the error that explains the failure.
     await rm(tmp, { force: true }).catch(() => {});
+    unregister();
   }
 }
 

@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import tar from "tar-stream";
 import { dataError } from "../errors.js";
+import { interrupter } from "../interrupt.js";
 import type { Split } from "../types.js";
 
 /** One post file as stored in the archive. */
@@ -35,12 +36,21 @@ export async function readTarball(
   source: Uint8Array,
   want: (split: Split, group: string) => boolean,
   label: string,
+  signal?: AbortSignal,
 ): Promise<{ posts: RawPost[]; groupsSeen: Set<string>; fileCount: number }> {
+  const checkpoint = interrupter(signal);
   const posts: RawPost[] = [];
   const groupsSeen = new Set<string>();
   let fileCount = 0;
   const extract = tar.extract();
-  extract.on("entry", (header, stream, next) => {
+  extract.on("entry", async (header, stream, next) => {
+    // tar-stream parses one 50 MB chunk in callbacks that never give the event loop a turn.
+    try {
+      await checkpoint();
+    } catch (err) {
+      extract.destroy(err as Error);
+      return;
+    }
     const m = header.type === "file" ? ENTRY_RE.exec(header.name) : null;
     if (!m) {
       stream.on("end", next);
@@ -70,6 +80,7 @@ export async function readTarball(
     const tarBytes = await promisify(gunzip)(source);
     await pipeline(Readable.from([tarBytes]), extract);
   } catch (err) {
+    signal?.throwIfAborted();
     const reason = err instanceof Error ? err.message : String(err);
     throw dataError(
       `cannot read ${label}: ${reason} (expected the gzip-compressed tar 20news-bydate.tar.gz)`,

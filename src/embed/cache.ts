@@ -17,35 +17,33 @@
  * vectors, a store caught between the two renames (or written by two runs at once) is seen as
  * damaged on the next load and rebuilt, never trusted.
  */
-import { createHash } from "node:crypto";
-import { mkdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { writeFileAtomic } from "../atomic.js";
+import { rm } from "node:fs/promises";
+import { mkdirs } from "../atomic.js";
 import type { Embeddings } from "../types.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
-import { decodeNpy, encodeNpy } from "./npy.js";
+import { JournalWriter, journalInUse, readJournals } from "./journal.js";
+import {
+  Damaged,
+  type EmbeddingCacheKey,
+  embeddingCacheDir,
+  emptyStore,
+  errText,
+  merge,
+  readStore,
+  type Store,
+  sameKey,
+  sha256,
+  Unreadable,
+  union,
+  withStoreLock,
+  writeStore,
+} from "./store.js";
 
-/**
- * What cached vectors depend on. `dtype` should be the resolved one (not `auto`); when the model
- * turns out to run as another dtype, its vectors are stored under that dtype instead.
- */
-export interface EmbeddingCacheKey {
-  model: string;
-  dtype: string;
-  maxLength: number;
-}
-
-/** The `index.json` of a store (see the module comment). */
-export interface EmbeddingCacheIndex {
-  version: 1;
-  model: string;
-  dtype: string;
-  maxLength: number;
-  dims: number;
-  rows: number;
-  npySha256: string;
-  hashes: string[];
-}
+export {
+  type EmbeddingCacheIndex,
+  type EmbeddingCacheKey,
+  embeddingCacheDir,
+} from "./store.js";
 
 /** How to build a `CachedEmbedder`. */
 export interface CachedEmbedderOptions {
@@ -53,191 +51,44 @@ export interface CachedEmbedderOptions {
   info: EmbeddingCacheKey;
   /** Builds the real embedder; called at most once, and only when some text is not cached. */
   createInner: () => Promise<Embedder>;
+  /**
+   * The model's content fingerprint for a dtype, or undefined while its files are not all on disk
+   * (a Hub model not downloaded yet). Without this option stores are keyed by name only.
+   */
+  fingerprint?: (dtype: string) => Promise<string | undefined>;
+  /** Called after each successful save of a store (e.g. to persist the fingerprint memo). */
+  onSaved?: () => Promise<void>;
   /** The tool's cache directory; stores live under `<cacheDir>/embeddings/`. */
   cacheDir: string;
   /** One line for stderr (damaged or unwritable cache). */
   log: (line: string) => void;
 }
 
-const INDEX = "index.json";
-const VECTORS = "vectors.npy";
-const HEX64 = /^[0-9a-f]{64}$/;
-const MAX_NAME = 100;
-
-function sha256(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
-function safeName(s: string): string {
-  let name = s.replace(/[\\/]/g, "--").replace(/[^A-Za-z0-9._-]/g, "_");
-  if (name.startsWith(".")) name = `_${name}`;
-  // Long names would break file-name limits; the hash keeps them distinct.
-  if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 17)}-${sha256(s).slice(0, 16)}`;
-  return name;
-}
-
-/** The store folder of one cache key: `<cacheDir>/embeddings/<model>__<dtype>__<maxLength>`. */
-export function embeddingCacheDir(
-  cacheDir: string,
-  model: string,
-  dtype: string,
-  maxLength: number,
-): string {
-  return join(
-    cacheDir,
-    "embeddings",
-    `${safeName(model)}__${safeName(dtype)}__${safeName(String(maxLength))}`,
-  );
-}
-
-/** A loaded store: row `rowOf.get(hash)` of `data` (`dims` values a row). */
-interface Store {
-  dims: number;
-  hashes: string[];
-  rowOf: Map<string, number>;
-  data: Float32Array;
-}
-
-const emptyStore = (): Store => ({
-  dims: 0,
-  hashes: [],
-  rowOf: new Map(),
-  data: new Float32Array(0),
-});
-
-/** The store's content cannot be trusted. */
-class Damaged extends Error {}
-/** The store cannot be read at all (permissions, I/O). */
-class Unreadable extends Error {}
-
-const errText = (err: unknown): string =>
-  (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Reads and verifies a store; a store that does not exist yet is empty.
- * @throws Damaged, Unreadable
- */
-async function readStore(dir: string, key: EmbeddingCacheKey): Promise<Store> {
-  let indexText: string;
-  try {
-    indexText = await readFile(join(dir, INDEX), "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT" && code !== "ENOTDIR") throw new Unreadable(errText(err));
-    if (await exists(join(dir, VECTORS))) throw new Damaged(`${INDEX} is missing`);
-    return emptyStore();
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(indexText);
-  } catch {
-    throw new Damaged(`${INDEX} is not valid JSON`);
-  }
-  const index = checkIndex(parsed, key);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(join(dir, VECTORS));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT")
-      throw new Damaged(`${VECTORS} is missing`);
-    throw new Unreadable(errText(err));
-  }
-  if (sha256(bytes) !== index.npySha256) {
-    throw new Damaged(`${VECTORS} does not match the checksum in ${INDEX}`);
-  }
-  let e: Embeddings;
-  try {
-    e = decodeNpy(bytes);
-  } catch (err) {
-    throw new Damaged(`${VECTORS}: ${errText(err)}`);
-  }
-  if (e.rows !== index.rows || e.dims !== index.dims) {
-    throw new Damaged(
-      `${VECTORS} is (${e.rows}, ${e.dims}) but ${INDEX} says (${index.rows}, ${index.dims})`,
-    );
-  }
-  const rowOf = new Map<string, number>();
-  index.hashes.forEach((h, i) => {
-    rowOf.set(h, i);
-  });
-  if (rowOf.size !== index.rows) throw new Damaged(`${INDEX} lists a text twice`);
-  return { dims: e.dims, hashes: index.hashes, rowOf, data: e.data };
-}
-
-function checkIndex(v: unknown, key: EmbeddingCacheKey): EmbeddingCacheIndex {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new Damaged(`${INDEX} is not an object`);
-  }
-  const o = v as Record<string, unknown>;
-  const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (o.version !== 1) throw new Damaged(`${INDEX} has version ${String(o.version)}, not 1`);
-  if (o.model !== key.model || o.dtype !== key.dtype || o.maxLength !== key.maxLength) {
-    throw new Damaged(`${INDEX} belongs to another model, dtype or max length`);
-  }
-  if (!count(o.rows) || !count(o.dims)) throw new Damaged(`${INDEX} has a bad rows or dims`);
-  if (typeof o.npySha256 !== "string" || !HEX64.test(o.npySha256)) {
-    throw new Damaged(`${INDEX} has a bad npySha256`);
-  }
-  const hashes = o.hashes;
-  if (
-    !Array.isArray(hashes) ||
-    hashes.length !== o.rows ||
-    !hashes.every((h) => typeof h === "string" && HEX64.test(h))
-  ) {
-    throw new Damaged(`${INDEX} has a bad hashes list`);
-  }
-  return o as unknown as EmbeddingCacheIndex;
-}
-
-/** Writes vectors, then the index naming their checksum. @throws the file system's error. */
-async function writeStore(dir: string, key: EmbeddingCacheKey, store: Store): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const rows = store.hashes.length;
-  const npy = encodeNpy({ rows, dims: store.dims, data: store.data });
-  await writeFileAtomic(join(dir, VECTORS), npy);
-  const index: EmbeddingCacheIndex = {
-    version: 1,
-    model: key.model,
-    dtype: key.dtype,
-    maxLength: key.maxLength,
-    dims: store.dims,
-    rows,
-    npySha256: sha256(npy),
-    hashes: store.hashes,
-  };
-  await writeFileAtomic(join(dir, INDEX), `${JSON.stringify(index)}\n`);
-}
-
-const sameKey = (a: EmbeddingCacheKey, b: EmbeddingCacheKey) =>
-  a.model === b.model && a.dtype === b.dtype && a.maxLength === b.maxLength;
-
 /**
  * An `Embedder` that serves rows from the on-disk cache and sends only the other texts, in one
- * call, to the wrapped embedder, which it creates on first need. A damaged store is reported in
- * one line and rebuilt; an unwritable cache is reported in one line and skipped for the rest of
- * this embedder's life. Neither fails the run.
+ * call, to the wrapped embedder, which it creates on first need. Each batch the wrapped embedder
+ * finishes is appended to this run's journal (journal.ts) at once, so an interrupted run loses
+ * nothing it finished. A damaged store is reported in one line and rebuilt; an unwritable cache is
+ * reported in one line and skipped for the rest of this embedder's life. Neither fails the run.
  */
 export class CachedEmbedder implements Embedder {
   private readonly key: EmbeddingCacheKey;
   private readonly createInner: () => Promise<Embedder>;
+  private readonly fingerprint: ((dtype: string) => Promise<string | undefined>) | undefined;
+  private readonly onSaved: (() => Promise<void>) | undefined;
   private readonly cacheDir: string;
   private readonly log: (line: string) => void;
   private inner: Embedder | undefined;
   private dims = 0;
   private writable = true;
+  /** Journals folded into the last store loaded: deleted once that store is saved. */
+  private journals: { path: string; pid: number }[] = [];
 
   constructor(opts: CachedEmbedderOptions) {
     this.key = { model: opts.info.model, dtype: opts.info.dtype, maxLength: opts.info.maxLength };
     this.createInner = opts.createInner;
+    this.fingerprint = opts.fingerprint;
+    this.onSaved = opts.onSaved;
     this.cacheDir = opts.cacheDir;
     this.log = opts.log;
   }
@@ -254,15 +105,15 @@ export class CachedEmbedder implements Embedder {
   ): Promise<Embeddings> {
     const total = texts.length;
     const hashes = texts.map((t) => sha256(t));
-    let key = this.inner !== undefined ? keyOf(this.inner.info) : this.key;
+    let key = await this.currentKey();
     let store = await this.load(key);
     let missing = missingOf(hashes, store);
     if (missing.length > 0 && this.inner === undefined) {
       this.inner = await this.createInner();
-      const actual = keyOf(this.inner.info);
+      // What actually runs: e.g. a CUDA load failure fell back to the CPU and its default dtype,
+      // or a Hub model's files were only now downloaded and can be fingerprinted.
+      const actual = await this.currentKey();
       if (!sameKey(actual, key)) {
-        // e.g. a CUDA load failure fell back to the CPU and its default dtype: vectors must go
-        // to the store of what actually ran.
         key = actual;
         store = await this.load(key);
         missing = missingOf(hashes, store);
@@ -272,21 +123,26 @@ export class CachedEmbedder implements Embedder {
 
     if (missing.length > 0) {
       const inner = this.inner as Embedder;
-      let fresh = await embedMissing(inner, texts, hashes, missing, onProgress, signal);
-      if (store.hashes.length > 0 && fresh.dims !== store.dims) {
-        this.log(
-          `embedding cache at ${this.dirOf(key)} holds ${store.dims}-dim vectors but the model gives ${fresh.dims}; rebuilding`,
+      const journal = key !== undefined && this.writable ? this.journalOf(key) : undefined;
+      try {
+        let fresh = await embedMissing(inner, texts, hashes, missing, onProgress, signal, journal);
+        if (store.hashes.length > 0 && fresh.dims !== store.dims) {
+          this.log(
+            `embedding cache at ${key ? this.dirOf(key) : this.cacheDir} holds ${store.dims}-dim vectors but the model gives ${fresh.dims}; rebuilding`,
+          );
+          store = emptyStore();
+          missing = missingOf(hashes, store);
+          fresh = await embedMissing(inner, texts, hashes, missing, onProgress, signal, journal);
+        }
+        store = merge(
+          store,
+          missing.map((i) => hashes[i] as string),
+          fresh,
         );
-        store = emptyStore();
-        missing = missingOf(hashes, store);
-        fresh = await embedMissing(inner, texts, hashes, missing, onProgress, signal);
+        if (key !== undefined && (await this.save(key, store))) await journal?.remove();
+      } finally {
+        await journal?.close();
       }
-      store = merge(
-        store,
-        missing.map((i) => hashes[i] as string),
-        fresh,
-      );
-      await this.save(key, store);
     } else {
       onProgress?.(total, total);
     }
@@ -308,14 +164,46 @@ export class CachedEmbedder implements Embedder {
     await inner?.dispose();
   }
 
-  private dirOf(key: EmbeddingCacheKey): string {
-    return embeddingCacheDir(this.cacheDir, key.model, key.dtype, key.maxLength);
+  /** The key of what runs now; undefined when the model cannot be fingerprinted (yet). */
+  private async currentKey(): Promise<EmbeddingCacheKey | undefined> {
+    const base = this.inner !== undefined ? keyOf(this.inner.info) : this.key;
+    if (this.fingerprint === undefined) return base;
+    const fingerprint = await this.fingerprint(base.dtype);
+    return fingerprint === undefined ? undefined : { ...base, fingerprint };
   }
 
-  private async load(key: EmbeddingCacheKey): Promise<Store> {
+  private dirOf(key: EmbeddingCacheKey): string {
+    return embeddingCacheDir(this.cacheDir, key.model, key.dtype, key.maxLength, key.fingerprint);
+  }
+
+  /** A journal for this run's batches, or undefined once the folder cannot be made. */
+  private journalOf(key: EmbeddingCacheKey): Journal {
     const dir = this.dirOf(key);
+    const writer = new JournalWriter(dir);
+    let usable = true;
+    return {
+      append: async (newHashes, data, dims) => {
+        if (!usable) return;
+        try {
+          await mkdirs(dir);
+          await writer.append(newHashes, data, dims);
+        } catch {
+          // The store's save reports an unwritable cache; the journal just stops.
+          usable = false;
+        }
+      },
+      close: () => writer.close(),
+      remove: () => writer.remove(),
+    };
+  }
+
+  private async load(key: EmbeddingCacheKey | undefined): Promise<Store> {
+    this.journals = [];
+    if (key === undefined) return emptyStore();
+    const dir = this.dirOf(key);
+    let store: Store;
     try {
-      return await readStore(dir, key);
+      store = await readStore(dir, key);
     } catch (err) {
       if (err instanceof Unreadable) {
         this.writable = false;
@@ -326,22 +214,62 @@ export class CachedEmbedder implements Embedder {
       }
       if (!(err instanceof Damaged)) throw err;
       this.log(`embedding cache at ${dir} is damaged (${err.message}); rebuilding`);
-      return emptyStore();
+      store = emptyStore();
     }
+    const width = store.hashes.length > 0 ? store.dims : undefined;
+    const j = await readJournals(dir, width, new Set(store.rowOf.keys()));
+    this.journals = j.files;
+    if (j.hashes.length === 0) return store;
+    return merge(store, j.hashes, { rows: j.hashes.length, dims: j.dims, data: j.data });
   }
 
-  private async save(key: EmbeddingCacheKey, store: Store): Promise<void> {
-    if (!this.writable) return;
+  /**
+   * Saves the store, with whatever other runs saved or checkpointed since this one loaded, under
+   * the store's lock; then deletes the journals it now holds. False when it could not (the
+   * journals then stay for the next run).
+   */
+  private async save(key: EmbeddingCacheKey, store: Store): Promise<boolean> {
+    if (!this.writable) return false;
     const dir = this.dirOf(key);
+    let folded: { path: string; pid: number }[] = [];
     try {
-      await writeStore(dir, key, store);
+      const saved = await withStoreLock(dir, async () => {
+        let all = store;
+        try {
+          all = union(all, await readStore(dir, key));
+        } catch {
+          // Damaged or unreadable: this run's rows replace it.
+        }
+        const j = await readJournals(dir, all.dims, new Set(all.rowOf.keys()));
+        folded = j.files;
+        if (j.hashes.length > 0 && j.dims === all.dims) {
+          all = merge(all, j.hashes, { rows: j.hashes.length, dims: j.dims, data: j.data });
+        }
+        await writeStore(dir, key, all);
+        return true;
+      });
+      if (saved === undefined) return false;
     } catch (err) {
       this.writable = false;
       this.log(
         `cannot write the embedding cache at ${dir} (${errText(err)}); continuing without it`,
       );
+      return false;
     }
+    await this.onSaved?.();
+    // A journal another run is still appending to stays: that run folds it in when it ends.
+    for (const f of [...this.journals, ...folded]) {
+      if (!journalInUse(f)) await rm(f.path, { force: true }).catch(() => {});
+    }
+    return true;
   }
+}
+
+/** Where `embedMissing` checkpoints finished batches. */
+interface Journal {
+  append(hashes: readonly string[], data: Float32Array, dims: number): Promise<void>;
+  close(): Promise<void>;
+  remove(): Promise<void>;
 }
 
 function keyOf(info: EmbedderInfo): EmbeddingCacheKey {
@@ -371,6 +299,7 @@ async function embedMissing(
   missing: readonly number[],
   onProgress: EmbedProgress | undefined,
   signal: AbortSignal | undefined,
+  journal: Journal | undefined,
 ): Promise<Embeddings> {
   const total = texts.length;
   const repeats = new Map<string, number>();
@@ -388,6 +317,13 @@ async function embedMissing(
     missing.map((i) => texts[i] as string),
     onProgress && ((done) => onProgress(doneAt[Math.min(done, missing.length)] as number, total)),
     signal,
+    journal &&
+      ((rows, data, dims) =>
+        journal.append(
+          rows.map((r) => hashes[missing[r] as number] as string),
+          data,
+          dims,
+        )),
   );
   if (fresh.rows !== missing.length || fresh.data.length !== fresh.rows * fresh.dims) {
     throw new Error(
@@ -395,18 +331,4 @@ async function embedMissing(
     );
   }
   return fresh;
-}
-
-/** The store with `fresh`'s rows (one per hash in `newHashes`) appended. */
-function merge(store: Store, newHashes: string[], fresh: Embeddings): Store {
-  const dims = fresh.dims;
-  const oldRows = store.hashes.length;
-  const data = new Float32Array((oldRows + newHashes.length) * dims);
-  data.set(store.data.subarray(0, oldRows * dims));
-  data.set(fresh.data.subarray(0, newHashes.length * dims), oldRows * dims);
-  const rowOf = new Map(store.rowOf);
-  newHashes.forEach((h, i) => {
-    rowOf.set(h, oldRows + i);
-  });
-  return { dims, hashes: [...store.hashes, ...newHashes], rowOf, data };
 }

@@ -7,6 +7,16 @@ import type { Embeddings } from "../types.js";
 /** Progress of an embedding run: posts done out of total. */
 export type EmbedProgress = (done: number, total: number) => void;
 
+/**
+ * Called as each batch is finished: row `b` of `data` (`dims` values a row) is the vector of
+ * `texts[rows[b]]`. The embedding cache checkpoints these; awaited before the next batch.
+ */
+export type EmbedRows = (
+  rows: readonly number[],
+  data: Float32Array,
+  dims: number,
+) => Promise<void> | void;
+
 /** What the embedder actually ran with, for reports. */
 export interface EmbedderInfo {
   model: string;
@@ -21,11 +31,14 @@ export interface Embedder {
   /**
    * Embeds texts; row i of the result belongs to texts[i]. Rows are L2-normalised.
    * @param signal aborts between batches.
+   * @param onRows receives each finished batch's vectors (optional for implementations that
+   * compute all rows at once, like TF-IDF).
    */
   embed(
     texts: readonly string[],
     onProgress?: EmbedProgress,
     signal?: AbortSignal,
+    onRows?: EmbedRows,
   ): Promise<Embeddings>;
   /** Word pieces per text, [CLS] and [SEP] included, after truncation. */
   tokenLengths?(texts: readonly string[]): number[];

@@ -1,11 +1,24 @@
 /**
  * What a transformers.js run will use, decided without loading transformers.js: the model's
- * label and the dtype, which key the embedding cache. Kept apart from transformers.ts so that a
+ * label, the dtype and the content fingerprint of its files, which key the embedding cache. Kept apart from transformers.ts so that a
  * run whose vectors are all cached never imports it (about 0.3 s).
  */
 import { join } from "node:path";
 import type { DeviceChoice } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
+import { fingerprintFiles } from "./fingerprint.js";
+
+/** transformers.js's file-name suffix of each dtype (`onnx/model<suffix>.onnx`). */
+export const DTYPE_SUFFIX: Record<string, string> = {
+  fp32: "",
+  fp16: "_fp16",
+  int8: "_int8",
+  uint8: "_uint8",
+  q8: "_quantized",
+  q4: "_q4",
+  q4f16: "_q4f16",
+  bnb4: "_bnb4",
+};
 
 /**
  * The model's name in reports and cache keys: the Hub id, or the absolute folder of a local model
@@ -29,4 +42,26 @@ export function plannedDtype(dtype: string, device: DeviceChoice): string {
 /** dtype that `auto` resolves to on a device. */
 export function autoDtype(device: "cpu" | "cuda"): string {
   return device === "cuda" ? "fp32" : "q8";
+}
+
+/**
+ * The content fingerprint of the files a run of this model and dtype loads (weights, config,
+ * tokenizer), from the local folder or the Hub download cache; undefined while any is missing.
+ * File hashes are remembered in `cacheDir` (see fingerprint.ts).
+ */
+export function modelFingerprint(
+  opts: { model: string; modelsDir?: string | undefined; cacheDir: string },
+  dtype: string,
+): Promise<string | undefined> {
+  const root =
+    opts.modelsDir !== undefined
+      ? join(opts.modelsDir, opts.model)
+      : join(opts.cacheDir, "models", opts.model);
+  const weights = `onnx/model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`;
+  return fingerprintFiles(
+    root,
+    ["config.json", "tokenizer.json", weights],
+    ["tokenizer_config.json", `${weights}_data`],
+    opts.cacheDir,
+  );
 }

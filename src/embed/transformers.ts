@@ -15,27 +15,19 @@ import {
   type PreTrainedTokenizer,
   Tensor,
 } from "@huggingface/transformers";
-import { deviceError, modelError, networkError } from "../errors.js";
+import { CliError, deviceError, modelError, networkError } from "../errors.js";
 import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
-import { autoDtype, modelLabel } from "./plan.js";
+import { autoDtype, DTYPE_SUFFIX, modelLabel } from "./plan.js";
 
-export { autoDtype, modelLabel, plannedDtype } from "./plan.js";
+export { autoDtype, modelFingerprint, modelLabel, plannedDtype } from "./plan.js";
 
-import type { Embedder, EmbedderInfo, EmbedProgress } from "./embedder.js";
+import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
+import { checkModelJson, MODEL_JSON, stallTimeoutFetch } from "./model-files.js";
+
+export { saveFingerprintMemos } from "./fingerprint.js";
+
 import { meanPoolNormalize, padBatch, planBatches, withSpecialTokens } from "./tokens.js";
-
-/** transformers.js's file-name suffix of each dtype (`onnx/model<suffix>.onnx`). */
-const DTYPE_SUFFIX: Record<string, string> = {
-  fp32: "",
-  fp16: "_fp16",
-  int8: "_int8",
-  uint8: "_uint8",
-  q8: "_quantized",
-  q4: "_q4",
-  q4f16: "_q4f16",
-  bnb4: "_bnb4",
-};
 
 export interface TransformersEmbedderOptions {
   /** Model id, e.g. `Xenova/all-MiniLM-L6-v2`, resolved in `modelsDir` or on the Hub. */
@@ -58,6 +50,11 @@ export interface TransformersEmbedderOptions {
   threads: number;
   /** One line for stderr (warnings, fallbacks). */
   log: (line: string) => void;
+  /**
+   * Abort a Hub download that receives nothing for this long (NEWSGROUP_CLUSTER_TIMEOUT_MS);
+   * called only when a download starts. Default 60 s.
+   */
+  timeoutMs?: (() => number) | undefined;
 }
 
 /** A local model's folder, config and tokenizer: checked once, before anything loads. */
@@ -66,9 +63,10 @@ function checkLocalModel(dir: string, model: string): void {
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw modelError(`model ${model} not found in ${dir} (no folder ${root})`);
   }
-  for (const f of ["config.json", "tokenizer.json"]) {
+  for (const f of MODEL_JSON) {
     if (!existsSync(join(root, f))) throw modelError(`model folder ${root} lacks ${f}`);
   }
+  checkModelJson(root);
 }
 
 /** A local model's weights for a dtype: checked per device attempt, since dtype follows it. */
@@ -116,6 +114,9 @@ export class TransformersEmbedder implements Embedder {
       env.localModelPath = join(opts.cacheDir, "models", "local-none/");
       if (opts.remoteHost !== undefined)
         env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
+      env.fetch = stallTimeoutFetch(opts.timeoutMs ?? (() => 60_000));
+      // Files downloaded earlier, cut or empty, are named rather than fed to the tokenizer.
+      checkModelJson(join(opts.cacheDir, "models", opts.model));
     }
 
     let device: "cpu" | "cuda" = "cpu";
@@ -127,6 +128,13 @@ export class TransformersEmbedder implements Embedder {
     }
 
     const tokenizer = await loadTokenizer(opts);
+    const cls = tokenizer.convert_tokens_to_ids("[CLS]");
+    const sep = tokenizer.sep_token_id ?? tokenizer.convert_tokens_to_ids("[SEP]");
+    if (typeof cls !== "number" || typeof sep !== "number") {
+      throw modelError(
+        `the tokenizer of ${opts.model} has no [CLS] or [SEP] token (tokenizer.json): the model must be BERT-style`,
+      );
+    }
     let loaded = await loadModel(opts, device).catch(async (err) => {
       if (device === "cuda" && opts.device === "auto") {
         opts.log(`device auto: CUDA failed to load (${firstLine(err)}); using CPU`);
@@ -205,6 +213,7 @@ export class TransformersEmbedder implements Embedder {
     texts: readonly string[],
     onProgress?: EmbedProgress,
     signal?: AbortSignal,
+    onRows?: EmbedRows,
   ): Promise<Embeddings> {
     const seqs = await this.encodeYielding(texts, signal);
     const pad = this.tokenizer.pad_token_id ?? 0;
@@ -241,6 +250,7 @@ export class TransformersEmbedder implements Embedder {
         (out as Float32Array).set(pooled.subarray(b * dims, (b + 1) * dims), row * dims);
       });
       hidden.dispose?.();
+      await onRows?.(batch, pooled, dims);
       done += batch.length;
       onProgress?.(done, texts.length);
     }
@@ -263,9 +273,21 @@ async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrai
         err,
       );
     }
+    if (err instanceof CliError) throw err;
     if (isNetworkFailure(err)) {
       throw networkError(
         `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)} (offline? pass --models <dir> with the model in transformers.js layout)`,
+        err,
+      );
+    }
+    if (err instanceof TypeError) {
+      // transformers.js reads a tokenizer config it did not get (404, wrong endpoint, missing file).
+      const where =
+        opts.modelsDir !== undefined
+          ? join(opts.modelsDir, opts.model)
+          : `${env.remoteHost} (NEWSGROUP_CLUSTER_HF_ENDPOINT)`;
+      throw modelError(
+        `cannot load the tokenizer of ${opts.model}: tokenizer_config.json or tokenizer.json not found at ${where}`,
         err,
       );
     }
@@ -279,7 +301,12 @@ async function loadModel(
 ): Promise<{ model: PreTrainedModel; dtype: string }> {
   const dtype = opts.dtype === "auto" ? autoDtype(device) : opts.dtype;
   if (opts.modelsDir !== undefined) checkLocalWeights(opts.modelsDir, opts.model, dtype);
-  const threads = opts.threads > 0 ? opts.threads : availableParallelism();
+  const cores = availableParallelism();
+  if (opts.threads > cores) {
+    // More threads than cores only adds contention: 1,000 threads ran 100 times slower.
+    opts.log(`--threads ${opts.threads} is more than the ${cores} cores here; using ${cores}`);
+  }
+  const threads = opts.threads > 0 ? Math.min(opts.threads, cores) : cores;
   try {
     const model = await AutoModel.from_pretrained(opts.model, {
       dtype: dtype as "fp32",
@@ -291,7 +318,21 @@ async function loadModel(
     });
     return { model, dtype };
   } catch (err) {
+    if (err instanceof CliError) throw err;
     const msg = firstLine(err);
+    if (isNetworkFailure(err)) {
+      throw networkError(
+        `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)} (offline? pass --models <dir> with the model in transformers.js layout)`,
+        err,
+      );
+    }
+    if (opts.offline && opts.modelsDir === undefined) {
+      const root = join(opts.cacheDir, "models", opts.model);
+      throw modelError(
+        `model ${opts.model} is only partly in the cache (${root} has no onnx/model${DTYPE_SUFFIX[dtype] ?? ""}.onnx) and --offline forbids downloading the rest`,
+        err,
+      );
+    }
     if (device === "cuda")
       throw deviceError(
         `--device cuda: onnxruntime could not start the CUDA execution provider: ${msg}`,
@@ -303,7 +344,12 @@ async function loadModel(
 
 /** fetch() failures (refused, DNS, reset, timeout), as opposed to a file the server lacks. */
 function isNetworkFailure(err: unknown): boolean {
-  return err instanceof Error && (err.message === "fetch failed" || err.name === "AbortError");
+  return (
+    err instanceof Error &&
+    (err.message === "fetch failed" ||
+      err.name === "AbortError" ||
+      /\(timeout\)$/.test(err.message))
+  );
 }
 
 function causeOf(err: unknown): string {

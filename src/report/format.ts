@@ -60,6 +60,7 @@ function metricParts(m: Metrics): string[] {
     `inertia ${m.inertia.toFixed(2)}`,
   ];
   if (m.silhouette !== undefined) parts.push(`silhouette ${m.silhouette.toFixed(4)}`);
+  if (m.silhouetteOmitted !== undefined) parts.push(`silhouette n/a (${m.silhouetteOmitted})`);
   return parts;
 }
 
@@ -184,7 +185,9 @@ export function jsonDocument(r: RunResult, version: string) {
     config: r.config,
     counts: { posts: r.posts, groups: groupSizes, clusters: r.labels.map((l) => l.size) },
     table: { groups: r.table.groups, clusters: r.table.clusters, counts: r.table.counts },
-    metrics: r.metrics,
+    // An omitted silhouette is null, with its reason beside it.
+    metrics:
+      r.metrics.silhouetteOmitted === undefined ? r.metrics : { ...r.metrics, silhouette: null },
     labels: r.labels,
     timings: r.timings,
   };

@@ -174,9 +174,16 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("sci.space");
     const files = listTree(cache);
-    expect(files).toHaveLength(2);
-    expect(files[0]).toMatch(new RegExp(`^embeddings/.*${TINY_MODEL}__q8__256/index\\.json$`));
-    expect(files[1]).toMatch(new RegExp(`^embeddings/.*${TINY_MODEL}__q8__256/vectors\\.npy$`));
+    // The store is named by the model's content too (issue 9 row 6), whose file hashes are
+    // remembered in model-hashes.json.
+    expect(files).toHaveLength(3);
+    expect(files[0]).toMatch(
+      new RegExp(`^embeddings/.*${TINY_MODEL}__q8__256__[0-9a-f]{16}/index\\.json$`),
+    );
+    expect(files[1]).toMatch(
+      new RegExp(`^embeddings/.*${TINY_MODEL}__q8__256__[0-9a-f]{16}/vectors\\.npy$`),
+    );
+    expect(files[2]).toBe("model-hashes.json");
   });
 });
 
