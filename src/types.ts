@@ -11,7 +11,8 @@ export type RemovePart = "headers" | "footers" | "quotes";
 
 /** One post of the corpus, after cleaning. */
 export interface Doc {
-  split: Split;
+  /** "" for a post of `--input` that names no train/test split. */
+  split: Split | "";
   /** Newsgroup name, e.g. `sci.space`. */
   group: string;
   /** The post's file name inside its group folder, e.g. `60154`. */
