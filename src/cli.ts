@@ -9,19 +9,23 @@ import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
 import { writeFileAtomic } from "./atomic.js";
 import { loadCorpus } from "./dataset/corpus.js";
+import { readInputFile } from "./dataset/input.js";
 import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { CachedEmbedder } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { writeNpyAtomic } from "./embed/npy.js";
+import { PrecomputedEmbedder } from "./embed/precomputed.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
 import { CliError, dataError, ExitCode } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
-import { run } from "./pipeline.js";
+import { type AnyOutput, runAny } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
 import { createProgress } from "./progress.js";
 import { formatAssignments } from "./report/assignments.js";
 import { formatResult } from "./report/format.js";
 import { renderHtmlReport } from "./report/html.js";
+import { formatSweep } from "./report/sweep.js";
+import { formatUnlabelled } from "./report/unlabelled.js";
 import type { Corpus } from "./types.js";
 
 const require = createRequire(import.meta.url);
@@ -129,11 +133,21 @@ async function writeOutput(
   }
 }
 
+/** What the posts need for the options given: labels for the quality gates and the report. */
+function labelsNeededBy(cfg: ClusterConfig): string | undefined {
+  if (cfg.minAri !== undefined) return "--min-ari";
+  if (cfg.minNmi !== undefined) return "--min-nmi";
+  // The HTML page is drawn around the newsgroup table; posts without labels are not wired yet.
+  if (cfg.report !== undefined) return "--report";
+  return undefined;
+}
+
 async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {
   const log = note(cfg);
   const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
   try {
-    const out = await run(
+    const { input, embeddings } = cfg;
+    const out = await runAny(
       {
         selection: cfg.selection,
         embedder: cfg.embedder,
@@ -144,52 +158,79 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         order: cfg.order,
         topTerms: cfg.topTerms,
         silhouette: cfg.silhouette,
+        sweep: cfg.sweep,
+        input: input?.path,
+        labelsNeededBy: labelsNeededBy(cfg),
       },
       {
-        loadCorpus: () => readCorpus(cfg),
-        createEmbedder: () => createEmbedder(cfg, log),
+        loadCorpus: () =>
+          input === undefined
+            ? readCorpus(cfg)
+            : readInputFile(input.path, input.format, input.fields, process.stdin, signal),
+        createEmbedder: () =>
+          embeddings === undefined
+            ? createEmbedder(cfg, log)
+            : PrecomputedEmbedder.load(embeddings, signal),
         now: () => performance.now(),
         onEmbedProgress: (done, total) => progress.update(done, total),
+        onSweepProgress: (done, total, k) => log(`k-means k=${k} done (${done}/${total})`),
         signal,
       },
     );
     progress.stop();
-    const { result } = out;
-    if (cfg.saveEmbeddings !== undefined) {
-      await writeOutput("--save-embeddings", cfg.saveEmbeddings, () =>
-        writeNpyAtomic(cfg.saveEmbeddings as string, out.embeddings),
-      );
-    }
-    if (cfg.assignments !== undefined) {
-      const { path, format } = cfg.assignments;
-      const text = formatAssignments(out.corpus.docs, out.labels, out.distances, format);
-      await writeOutput("--assignments", path, () => writeFileAtomic(path, text));
-    }
-    if (cfg.report !== undefined) {
-      const html = renderHtmlReport({
-        result,
-        version: VERSION,
-        posts: out.corpus.docs,
-        labels: out.labels,
-        distances: out.distances,
-        points: pca2(out.embeddings),
-      });
-      const path = cfg.report;
-      await writeOutput("--report", path, () => writeFileAtomic(path, html));
-    }
-    await writeOut(formatResult(result, cfg.format, VERSION));
-    const failed = [
-      cfg.minAri !== undefined && result.metrics.ari < cfg.minAri
-        ? `ARI ${result.metrics.ari.toFixed(4)} is below --min-ari ${cfg.minAri}`
-        : "",
-      cfg.minNmi !== undefined && result.metrics.nmi < cfg.minNmi
-        ? `NMI ${result.metrics.nmi.toFixed(4)} is below --min-nmi ${cfg.minNmi}`
-        : "",
-    ].filter((s) => s !== "");
-    if (failed.length > 0) throw new CliError("gate", `quality gate failed: ${failed.join("; ")}`);
+    await writeOutputs(cfg, out);
   } finally {
     progress.stop();
   }
+}
+
+/** Writes the files asked for, then the report to stdout, then applies the quality gates. */
+async function writeOutputs(cfg: ClusterConfig, out: AnyOutput): Promise<void> {
+  const best = out.kind === "sweep" ? out.best : out;
+  if (cfg.saveEmbeddings !== undefined) {
+    await writeOutput("--save-embeddings", cfg.saveEmbeddings, () =>
+      writeNpyAtomic(cfg.saveEmbeddings as string, best.embeddings),
+    );
+  }
+  if (cfg.assignments !== undefined) {
+    const { path, format } = cfg.assignments;
+    const text = formatAssignments(best.corpus.docs, best.labels, best.distances, format);
+    await writeOutput("--assignments", path, () => writeFileAtomic(path, text));
+  }
+  if (cfg.report !== undefined && best.kind === "labelled") {
+    const html = renderHtmlReport({
+      result: best.result,
+      version: VERSION,
+      posts: best.corpus.docs,
+      labels: best.labels,
+      distances: best.distances,
+      points: pca2(best.embeddings),
+    });
+    const path = cfg.report;
+    await writeOutput("--report", path, () => writeFileAtomic(path, html));
+  }
+  if (out.kind === "sweep") {
+    if (out.sweep.silhouetteSample !== undefined && cfg.format !== "table") {
+      note(cfg)(`silhouette estimated on a seeded sample of ${out.sweep.silhouetteSample} posts`);
+    }
+    await writeOut(formatSweep(out.sweep, cfg.format, VERSION));
+    return;
+  }
+  if (out.kind === "unlabelled") {
+    await writeOut(formatUnlabelled(out.result, cfg.format, VERSION));
+    return;
+  }
+  const { result } = out;
+  await writeOut(formatResult(result, cfg.format, VERSION));
+  const failed = [
+    cfg.minAri !== undefined && result.metrics.ari < cfg.minAri
+      ? `ARI ${result.metrics.ari.toFixed(4)} is below --min-ari ${cfg.minAri}`
+      : "",
+    cfg.minNmi !== undefined && result.metrics.nmi < cfg.minNmi
+      ? `NMI ${result.metrics.nmi.toFixed(4)} is below --min-nmi ${cfg.minNmi}`
+      : "",
+  ].filter((s) => s !== "");
+  if (failed.length > 0) throw new CliError("gate", `quality gate failed: ${failed.join("; ")}`);
 }
 
 async function main(argv: string[]): Promise<number> {

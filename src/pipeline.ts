@@ -6,10 +6,14 @@ import { cluster } from "./cluster/kmeans.js";
 import type { Embedder, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
 import { contingency } from "./evaluate/contingency.js";
-import { scoreAll, silhouetteCosine } from "./evaluate/metrics.js";
+import { scoreAll } from "./evaluate/metrics.js";
 import { matchedOrder, relabel } from "./evaluate/order.js";
+import { silhouetteAtScale } from "./evaluate/silhouette.js";
+import { clusterSizes } from "./evaluate/sizes.js";
 import { topTerms } from "./evaluate/terms.js";
+import { silhouetteRandom, sweepK } from "./sweep.js";
 import type {
+  Clustering,
   ColumnOrder,
   Corpus,
   CorpusSelection,
@@ -17,6 +21,9 @@ import type {
   Embeddings,
   Metrics,
   RunResult,
+  SweepResult,
+  UnlabelledMetrics,
+  UnlabelledRunResult,
 } from "./types.js";
 
 export interface PipelineConfig {
@@ -31,6 +38,12 @@ export interface PipelineConfig {
   /** Top terms per cluster; 0 = none. */
   topTerms: number;
   silhouette: boolean;
+  /** k sweep: cluster once per k (ascending) instead of once with `k`. */
+  sweep?: readonly number[];
+  /** `--input` file ("-" = stdin), reported in the result's config. */
+  input?: string;
+  /** The option that needs labelled posts (e.g. "--min-ari"), if any: unlabelled input fails early. */
+  labelsNeededBy?: string;
 }
 
 export interface PipelineDeps {
@@ -40,11 +53,14 @@ export interface PipelineDeps {
   now: () => number;
   onStage?: (stage: "corpus" | "model" | "embed" | "cluster" | "evaluate", detail: string) => void;
   onEmbedProgress?: EmbedProgress;
+  /** After each k of a sweep: (k values done, all of them, the k just done). */
+  onSweepProgress?: (done: number, total: number, k: number) => void;
   signal?: AbortSignal;
 }
 
 /** What `run` returns: the report plus the per-post data that exports need. */
 export interface PipelineOutput {
+  kind: "labelled";
   result: RunResult;
   corpus: Corpus;
   embeddings: Embeddings;
@@ -56,11 +72,59 @@ export interface PipelineOutput {
   centroids: Float64Array[];
 }
 
+/** The same as `PipelineOutput` for posts without labels: a size table instead of a contingency. */
+export interface UnlabelledOutput extends Omit<PipelineOutput, "kind" | "result"> {
+  kind: "unlabelled";
+  result: UnlabelledRunResult;
+}
+
+/** A k sweep: its rows, and the full output of the suggested k. */
+export interface SweepOutput {
+  kind: "sweep";
+  sweep: SweepResult;
+  best: PipelineOutput | UnlabelledOutput;
+}
+
+export type AnyOutput = PipelineOutput | UnlabelledOutput | SweepOutput;
+
 /**
- * Runs the whole pipeline once.
+ * Runs the whole pipeline once on labelled posts with one k (see `runAny` for the rest).
  * @throws CliError(usage) when k exceeds the number of posts; stage errors pass through.
  */
 export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<PipelineOutput> {
+  const out = await runAny(config, deps);
+  if (out.kind !== "labelled") throw new Error(`run() got a ${out.kind} result; use runAny()`);
+  return out;
+}
+
+/** The k values of a run, checked against the corpus. @throws CliError(usage). */
+function chooseKs(config: PipelineConfig, corpus: Corpus): number[] {
+  const n = corpus.docs.length;
+  if (config.labelsNeededBy !== undefined && corpus.groups.length === 0) {
+    throw usageError(`${config.labelsNeededBy} needs labelled posts, but the input has no labels`);
+  }
+  if (config.sweep !== undefined) {
+    const bad = config.sweep.find((k) => k < 2 || k > n - 1);
+    if (bad !== undefined) {
+      throw usageError(
+        `--k ${bad} cannot be swept over ${n} posts: every k of a sweep must be from 2 to ${n - 1}`,
+      );
+    }
+    return [...config.sweep];
+  }
+  if (config.k === undefined && corpus.groups.length === 0) {
+    throw usageError("the posts have no labels, so there is no default k: give --k");
+  }
+  const k = config.k ?? corpus.groups.length;
+  if (k > n) throw usageError(`--k ${k} is larger than the number of posts (${n}); use 1..${n}`);
+  return [k];
+}
+
+/**
+ * Runs the pipeline on any posts: labelled or not, one k or a sweep.
+ * @throws CliError(usage) for a k the posts do not allow; stage errors pass through.
+ */
+export async function runAny(config: PipelineConfig, deps: PipelineDeps): Promise<AnyOutput> {
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = deps.now();
@@ -73,82 +137,208 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
 
   deps.onStage?.("corpus", "reading the corpus");
   const corpus = await time("corpus", deps.loadCorpus);
-  const k = config.k ?? corpus.groups.length;
-  if (k > corpus.docs.length) {
-    throw usageError(
-      `--k ${k} is larger than the number of posts (${corpus.docs.length}); use 1..${corpus.docs.length}`,
-    );
-  }
+  const ks = chooseKs(config, corpus);
+  const labelled = corpus.groups.length > 0;
   deps.onStage?.("model", "loading the model");
   const embedder = await time("model", deps.createEmbedder);
   try {
     const texts = corpus.docs.map((d) => d.text);
     deps.onStage?.("embed", `embedding ${corpus.docs.length} posts`);
     const emb = await time("embed", () => embedder.embed(texts, deps.onEmbedProgress, deps.signal));
-    deps.onStage?.("cluster", `k-means, k=${k}`);
-    const clustering = await time("cluster", () =>
-      cluster(emb, {
-        k,
+    let clustering: Clustering;
+    let sweep: Awaited<ReturnType<typeof sweepK>> | undefined;
+    if (config.sweep !== undefined) {
+      deps.onStage?.("cluster", `k-means, k=${ks.join(",")}`);
+      const opts = {
+        ks,
         seed: config.seed,
         nInit: config.nInit,
         maxIterations: config.maxIterations,
-      }),
-    );
-
-    deps.onStage?.("evaluate", "scoring and labelling the clusters");
-    const t0 = deps.now();
-    const raw = contingency(corpus.groups, corpus.docs, clustering.labels, k);
-    const perm = config.order === "matched" ? matchedOrder(raw.counts) : raw.clusters;
-    const labels = relabel(clustering.labels, perm);
-    const centroids = new Array<Float64Array>(k);
-    clustering.centroids.forEach((c, old) => {
-      centroids[perm[old] as number] = c;
-    });
-    const table = contingency(corpus.groups, corpus.docs, labels, k);
-    const metrics: Metrics = { ...scoreAll(table.counts), inertia: clustering.inertia };
-    if (config.silhouette && k >= 2 && k < emb.rows) {
-      metrics.silhouette = silhouetteCosine(emb.data, emb.rows, emb.dims, labels);
-    }
-    const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
-    const sizes = table.clusters.map((_, j) =>
-      table.counts.reduce((s, r) => s + (r[j] as number), 0),
-    );
-    const distances = distancesToCentres(emb, labels, centroids);
-    timings.evaluate = (deps.now() - t0) / 1000;
-
-    return {
-      corpus,
-      embeddings: emb,
-      labels,
-      distances,
-      centroids,
-      result: {
-        config: {
-          selection: config.selection,
-          embedder: config.embedder,
-          model: embedder.info.model,
-          dtype: embedder.info.dtype,
-          device: embedder.info.device,
-          maxLength: embedder.info.maxLength,
+      };
+      const truth = labelled ? corpus : undefined;
+      sweep = await time("cluster", () =>
+        sweepK(emb, truth, opts, deps.onSweepProgress, deps.signal),
+      );
+      clustering = sweep.best;
+    } else {
+      const k = ks[0] as number;
+      deps.onStage?.("cluster", `k-means, k=${k}`);
+      clustering = await time("cluster", () =>
+        cluster(emb, {
           k,
           seed: config.seed,
           nInit: config.nInit,
-          order: config.order,
-        },
+          maxIterations: config.maxIterations,
+        }),
+      );
+    }
+
+    deps.onStage?.("evaluate", "scoring and labelling the clusters");
+    const t0 = deps.now();
+    const runConfig: RunResult["config"] = {
+      // With --input, the "selection" is the labels found; nothing was removed from the texts.
+      selection:
+        config.input === undefined
+          ? config.selection
+          : { categories: corpus.groups, subset: "all", remove: [] },
+      embedder: config.embedder,
+      model: embedder.info.model,
+      dtype: embedder.info.dtype,
+      device: embedder.info.device,
+      maxLength: embedder.info.maxLength,
+      k: clustering.k,
+      seed: config.seed,
+      nInit: config.nInit,
+      order: config.order,
+      input: config.input,
+    };
+    const single = labelled
+      ? evaluateLabelled(config, corpus, emb, clustering, runConfig, timings)
+      : evaluateUnlabelled(config, corpus, emb, clustering, runConfig, timings);
+    timings.evaluate = (deps.now() - t0) / 1000;
+    if (sweep === undefined) return single;
+    const { k: _k, order: _order, ...common } = runConfig;
+    return {
+      kind: "sweep",
+      best: single,
+      sweep: {
+        config: { ...common, ks },
         posts: corpus.docs.length,
-        table,
-        metrics,
-        labels: table.clusters.map((c, j) => ({
-          cluster: c,
-          size: sizes[j] as number,
-          terms: terms[j] ?? [],
-        })),
+        labelled,
+        silhouetteSample: sweep.sample,
+        rows: sweep.rows,
+        suggested: clustering.k,
         timings,
       },
     };
   } finally {
     await embedder.dispose();
   }
+}
+
+/** Reorders the clusters (`perm[old] = new`) and reports them against the labels. */
+function evaluateLabelled(
+  config: PipelineConfig,
+  corpus: Corpus,
+  emb: Embeddings,
+  clustering: Clustering,
+  runConfig: RunResult["config"],
+  timings: Record<string, number>,
+): PipelineOutput {
+  const { k } = clustering;
+  const texts = corpus.docs.map((d) => d.text);
+  const raw = contingency(corpus.groups, corpus.docs, clustering.labels, k);
+  const perm = config.order === "matched" ? matchedOrder(raw.counts) : raw.clusters;
+  const labels = relabel(clustering.labels, perm);
+  const centroids = permuteCentroids(clustering.centroids, perm);
+  const table = contingency(corpus.groups, corpus.docs, labels, k);
+  const metrics: Metrics = { ...scoreAll(table.counts), inertia: clustering.inertia };
+  if (config.silhouette && k >= 2 && k < emb.rows) {
+    const s = silhouetteAtScale(
+      emb.data,
+      emb.rows,
+      emb.dims,
+      labels,
+      silhouetteRandom(config.seed),
+    );
+    metrics.silhouette = s.value;
+    if (s.sample !== undefined) metrics.silhouetteSample = s.sample;
+  }
+  const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
+  const sizes = table.clusters.map((_, j) =>
+    table.counts.reduce((s, r) => s + (r[j] as number), 0),
+  );
+  const distances = distancesToCentres(emb, labels, centroids);
+  return {
+    kind: "labelled",
+    corpus,
+    embeddings: emb,
+    labels,
+    distances,
+    centroids,
+    result: {
+      config: runConfig,
+      posts: corpus.docs.length,
+      table,
+      metrics,
+      labels: table.clusters.map((c, j) => ({
+        cluster: c,
+        size: sizes[j] as number,
+        terms: terms[j] ?? [],
+      })),
+      timings,
+    },
+  };
+}
+
+/**
+ * Without labels: clusters numbered by size, largest first (`--order matched`), or as k-means
+ * numbered them (`raw`); the table is their sizes.
+ */
+function evaluateUnlabelled(
+  config: PipelineConfig,
+  corpus: Corpus,
+  emb: Embeddings,
+  clustering: Clustering,
+  runConfig: RunResult["config"],
+  timings: Record<string, number>,
+): UnlabelledOutput {
+  const { k } = clustering;
+  const rawSizes = clusterSizes(clustering.labels, k).sizes;
+  const perm = rawSizes.map((_, j) => j);
+  if (config.order === "matched") {
+    const bySize = [...perm].sort(
+      (a, b) => (rawSizes[b] as number) - (rawSizes[a] as number) || a - b,
+    );
+    bySize.forEach((old, rank) => {
+      perm[old] = rank;
+    });
+  }
+  const labels = relabel(clustering.labels, perm);
+  const centroids = permuteCentroids(clustering.centroids, perm);
+  const table = clusterSizes(labels, k);
+  const metrics: UnlabelledMetrics = { inertia: clustering.inertia };
+  if (config.silhouette && k >= 2 && k < emb.rows) {
+    const s = silhouetteAtScale(
+      emb.data,
+      emb.rows,
+      emb.dims,
+      labels,
+      silhouetteRandom(config.seed),
+    );
+    metrics.silhouette = s.value;
+    if (s.sample !== undefined) metrics.silhouetteSample = s.sample;
+  }
+  const texts = corpus.docs.map((d) => d.text);
+  const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
+  return {
+    kind: "unlabelled",
+    corpus,
+    embeddings: emb,
+    labels,
+    distances: distancesToCentres(emb, labels, centroids),
+    centroids,
+    result: {
+      config: runConfig,
+      posts: corpus.docs.length,
+      table,
+      metrics,
+      labels: table.clusters.map((c, j) => ({
+        cluster: c,
+        size: table.sizes[j] as number,
+        terms: terms[j] ?? [],
+      })),
+      timings,
+    },
+  };
+}
+
+function permuteCentroids(centroids: Float64Array[], perm: readonly number[]): Float64Array[] {
+  const out = new Array<Float64Array>(centroids.length);
+  centroids.forEach((c, old) => {
+    out[perm[old] as number] = c;
+  });
+  return out;
 }
 
 function distancesToCentres(

@@ -58,6 +58,9 @@ export function formatMetrics(m: Metrics): string {
     `inertia ${m.inertia.toFixed(2)}`,
   ];
   if (m.silhouette !== undefined) parts.push(`silhouette ${m.silhouette.toFixed(4)}`);
+  if (m.silhouetteSample !== undefined) {
+    parts.push(`(silhouette estimated on a seeded sample of ${m.silhouetteSample} posts)`);
+  }
   return parts.join("  ");
 }
 
