@@ -25,6 +25,7 @@ import { formatAssignments } from "./report/assignments.js";
 import { formatResult } from "./report/format.js";
 import { renderHtmlReport } from "./report/html.js";
 import { formatSweep } from "./report/sweep.js";
+import { renderSweepSection, withSection } from "./report/sweep-html.js";
 import { formatUnlabelled } from "./report/unlabelled.js";
 import type { Corpus } from "./types.js";
 
@@ -206,8 +207,9 @@ async function writeOutputs(cfg: ClusterConfig, out: AnyOutput): Promise<void> {
       distances: best.distances,
       points: pca2(best.embeddings),
     });
+    const page = out.kind === "sweep" ? withSection(html, renderSweepSection(out.sweep)) : html;
     const path = cfg.report;
-    await writeOutput("--report", path, () => writeFileAtomic(path, html));
+    await writeOutput("--report", path, () => writeFileAtomic(path, page));
   }
   if (out.kind === "sweep") {
     if (out.sweep.silhouetteSample !== undefined && cfg.format !== "table") {

@@ -57,9 +57,13 @@ export function parseK(value: string): KSpec {
     if (ks.length > MAX_SWEEP) throw bad(`a sweep takes at most ${MAX_SWEEP} values`);
     sweep = ks.sort((a, b) => a - b);
   } else {
-    const k = int(v);
-    if (k < 1 || !Number.isSafeInteger(k)) throw bad("k must be at least 1");
-    return { k, sweep: undefined };
+    // One k: the message of a single --k, which `--help` documents.
+    if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
+      throw new InvalidArgumentError(
+        `--k must be an integer from 1 to the number of posts, got '${value}'. (To sweep k: 2..12 or 4,8,16.)`,
+      );
+    }
+    return { k: Number(v), sweep: undefined };
   }
   return { k: undefined, sweep };
 }

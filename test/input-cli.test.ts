@@ -191,6 +191,9 @@ describe("--input", () => {
     expect(expectOneLineError(cli(["--input", "notes.jsonl", ...TFIDF]), 2)).toContain("give --k");
     const gate = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3", "--min-ari", "0.1"]);
     expect(expectOneLineError(gate, 2)).toContain("--min-ari needs labelled posts");
+    const report = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3", "--report", "u.html"]);
+    expect(expectOneLineError(report, 2)).toContain("--report needs labelled posts");
+    expect(existsSync(join(dir, "u.html"))).toBe(false);
   }, 120_000);
 
   it("refuses --input with options of the built-in corpus, and field options without --input", () => {
@@ -332,8 +335,12 @@ describe("--k sweep", () => {
       doc.sweep.rows.find((r: { suggested: boolean }) => r.suggested).k,
     );
 
-    const csv = cli([...SYN(), ...TFIDF, "--k", "4,2", "--format", "csv"]);
+    const csv = cli([...SYN(), ...TFIDF, "--k", "4,2", "--format", "csv", "--report", "k.html"]);
     expect(csv.code, csv.stderr).toBe(0);
+    const page = readFileSync(join(dir, "k.html"), "utf8");
+    expect(page).toContain('<section id="sweep"');
+    expect(page).toMatch(/Suggested: k = [24]/);
+    expect(page).toContain('<section id="table"');
     const lines = csv.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("k,inertia,silhouette,ari,nmi,v_measure,suggested");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["2", "4"]);
