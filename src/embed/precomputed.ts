@@ -20,6 +20,7 @@ const DTYPES: Record<string, { dtype: NpyMatrix["dtype"]; bytes: number }> = {
   "<f4": { dtype: "float32", bytes: 4 },
   "<f8": { dtype: "float64", bytes: 8 },
 };
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Bytes read per step: bounds the extra memory and keeps Ctrl-C responsive. */
 const CHUNK_BYTES = 8 << 20;
 
@@ -109,8 +110,17 @@ async function readValues(
     const { bytesRead } = await fh.read(buf, 0, len, offset + r0 * rowBytes);
     if (bytesRead !== len) throw fail("truncated (the file shrank while being read)");
     const base = r0 * dims;
-    for (let i = 0; i < n * dims; i++) {
-      const v = bytes === 4 ? buf.readFloatLE(i * 4) : buf.readDoubleLE(i * 8);
+    const count = n * dims;
+    // Buffer.alloc of this size owns its aligned ArrayBuffer, so a typed view reads it directly.
+    const values = !LITTLE_ENDIAN_HOST
+      ? Float64Array.from({ length: count }, (_, i) =>
+          bytes === 4 ? buf.readFloatLE(i * 4) : buf.readDoubleLE(i * 8),
+        )
+      : bytes === 4
+        ? new Float32Array(buf.buffer, buf.byteOffset, count)
+        : new Float64Array(buf.buffer, buf.byteOffset, count);
+    for (let i = 0; i < count; i++) {
+      const v = values[i] as number;
       const f = Math.fround(v);
       if (!Number.isFinite(f)) {
         const row = r0 + Math.floor(i / dims);
