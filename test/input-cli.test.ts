@@ -344,6 +344,21 @@ describe("--k sweep", () => {
     const lines = csv.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("k,inertia,silhouette,ari,nmi,v_measure,suggested");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["2", "4"]);
+    const loud = cli([
+      ...SYN(),
+      "--embedder",
+      "tfidf",
+      "--n-init",
+      "1",
+      "--k",
+      "2..3",
+      "--format",
+      "csv",
+    ]);
+    expect(loud.code, loud.stderr).toBe(0);
+    expect(loud.stderr).toContain("k-means k=2 done (1/2)");
+    expect(loud.stderr).toContain("k-means k=3 done (2/2)");
+    expect(loud.stdout.split("\n")[0]).toBe("k,inertia,silhouette,ari,nmi,v_measure,suggested");
     const gate = cli([...SYN(), ...TFIDF, "--k", "2..3", "--min-nmi", "0.5"]);
     expect(expectOneLineError(gate, 2)).toContain("--min-nmi gate one k, not a sweep");
   }, 180_000);
