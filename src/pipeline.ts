@@ -3,7 +3,7 @@
  * corpus, the embedder, the clock, progress) is passed in, so tests can drive it with fakes.
  */
 import { cluster } from "./cluster/kmeans.js";
-import type { Embedder, EmbedProgress } from "./embed/embedder.js";
+import type { Embedder, EmbedderInfo, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
 import { contingency } from "./evaluate/contingency.js";
 import { scoreAll } from "./evaluate/metrics.js";
@@ -11,7 +11,7 @@ import { matchedOrder, relabel } from "./evaluate/order.js";
 import { silhouetteAtScale } from "./evaluate/silhouette.js";
 import { clusterSizes } from "./evaluate/sizes.js";
 import { topTerms } from "./evaluate/terms.js";
-import { silhouetteRandom, sweepK } from "./sweep.js";
+import { type SweepOutcome, silhouetteRandom, sweepK } from "./sweep.js";
 import type {
   Clustering,
   ColumnOrder,
@@ -145,53 +145,18 @@ export async function runAny(config: PipelineConfig, deps: PipelineDeps): Promis
     const texts = corpus.docs.map((d) => d.text);
     deps.onStage?.("embed", `embedding ${corpus.docs.length} posts`);
     const emb = await time("embed", () => embedder.embed(texts, deps.onEmbedProgress, deps.signal));
-    let clustering: Clustering;
-    let sweep: Awaited<ReturnType<typeof sweepK>> | undefined;
-    if (config.sweep !== undefined) {
-      deps.onStage?.("cluster", `k-means, k=${ks.join(",")}`);
-      const opts = {
-        ks,
-        seed: config.seed,
-        nInit: config.nInit,
-        maxIterations: config.maxIterations,
-      };
-      const truth = labelled ? corpus : undefined;
-      sweep = await time("cluster", () =>
-        sweepK(emb, truth, opts, deps.onSweepProgress, deps.signal),
-      );
-      clustering = sweep.best;
-    } else {
-      const k = ks[0] as number;
-      deps.onStage?.("cluster", `k-means, k=${k}`);
-      clustering = await time("cluster", () =>
-        cluster(emb, {
-          k,
-          seed: config.seed,
-          nInit: config.nInit,
-          maxIterations: config.maxIterations,
-        }),
-      );
-    }
+    const { clustering, sweep } = await clusterStep(
+      config,
+      deps,
+      emb,
+      ks,
+      labelled ? corpus : undefined,
+      time,
+    );
 
     deps.onStage?.("evaluate", "scoring and labelling the clusters");
     const t0 = deps.now();
-    const runConfig: RunResult["config"] = {
-      // With --input, the "selection" is the labels found; nothing was removed from the texts.
-      selection:
-        config.input === undefined
-          ? config.selection
-          : { categories: corpus.groups, subset: "all", remove: [] },
-      embedder: config.embedder,
-      model: embedder.info.model,
-      dtype: embedder.info.dtype,
-      device: embedder.info.device,
-      maxLength: embedder.info.maxLength,
-      k: clustering.k,
-      seed: config.seed,
-      nInit: config.nInit,
-      order: config.order,
-      input: config.input,
-    };
+    const runConfig = runConfigOf(config, corpus, embedder.info, clustering.k);
     const single = labelled
       ? evaluateLabelled(config, corpus, emb, clustering, runConfig, timings)
       : evaluateUnlabelled(config, corpus, emb, clustering, runConfig, timings);
@@ -214,6 +179,54 @@ export async function runAny(config: PipelineConfig, deps: PipelineDeps): Promis
   } finally {
     await embedder.dispose();
   }
+}
+
+/** k-means once, or once per k of a sweep (then `clustering` is the suggested k's). */
+async function clusterStep(
+  config: PipelineConfig,
+  deps: PipelineDeps,
+  emb: Embeddings,
+  ks: number[],
+  truth: Corpus | undefined,
+  time: <T>(name: string, f: () => Promise<T> | T) => Promise<T>,
+): Promise<{ clustering: Clustering; sweep?: SweepOutcome }> {
+  const opts = { seed: config.seed, nInit: config.nInit, maxIterations: config.maxIterations };
+  if (config.sweep === undefined) {
+    const k = ks[0] as number;
+    deps.onStage?.("cluster", `k-means, k=${k}`);
+    return { clustering: await time("cluster", () => cluster(emb, { k, ...opts })) };
+  }
+  deps.onStage?.("cluster", `k-means, k=${ks.join(",")}`);
+  const sweep = await time("cluster", () =>
+    sweepK(emb, truth, { ks, ...opts }, deps.onSweepProgress, deps.signal),
+  );
+  return { clustering: sweep.best, sweep };
+}
+
+/** The run's configuration as reported. */
+function runConfigOf(
+  config: PipelineConfig,
+  corpus: Corpus,
+  info: EmbedderInfo,
+  k: number,
+): RunResult["config"] {
+  return {
+    // With --input, the "selection" is the labels found; nothing was removed from the texts.
+    selection:
+      config.input === undefined
+        ? config.selection
+        : { categories: corpus.groups, subset: "all", remove: [] },
+    embedder: config.embedder,
+    model: info.model,
+    dtype: info.dtype,
+    device: info.device,
+    maxLength: info.maxLength,
+    k,
+    seed: config.seed,
+    nInit: config.nInit,
+    order: config.order,
+    input: config.input,
+  };
 }
 
 /** Reorders the clusters (`perm[old] = new`) and reports them against the labels. */
