@@ -225,7 +225,7 @@ function columnsOf(header: string[], name: string, fields: InputFields) {
     if (i >= 0) return i;
     if (!required) return undefined;
     throw dataError(
-      `${name}: line 1: the header has no column '${field}' (${what}); its columns are ${header.map((h) => `'${h}'`).join(", ")}`,
+      `${name}: line 1: the header has no column '${field}' (${what}); its columns are ${header.map((h) => `'${h.replace(/\s/g, " ")}'`).join(", ")}`,
     );
   };
   return {

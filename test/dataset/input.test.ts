@@ -208,6 +208,12 @@ describe("readInput: CSV and TSV", () => {
     );
   });
 
+  it("keeps the error on one line when a header name holds a newline", async () => {
+    expect(await failure(read('"bo\ndy",queue\nx,y\n', "csv"))).toBe(
+      "in.x: line 1: the header has no column 'text' (the text); its columns are 'bo dy', 'queue'",
+    );
+  });
+
   it("rejects an empty label cell when other rows have labels", async () => {
     expect(await failure(read("text,group\nx,g\ny,\n", "csv"))).toBe(
       "in.x: row 2 (line 3): no 'group' (label), but row 1 (line 2) has one; give it on every line or on none",
