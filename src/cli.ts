@@ -10,21 +10,26 @@ import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
 import { outputTarget, removeTempFilesSync, writeOutputFile, writeStdout } from "./atomic.js";
 import { loadCorpus } from "./dataset/corpus.js";
+import { readInputFile } from "./dataset/input.js";
 import { ARCHIVE_NAME, locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { CachedEmbedder } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { saveFingerprintMemos } from "./embed/fingerprint.js";
 import { encodeNpy } from "./embed/npy.js";
 import { modelFingerprint, modelLabel, plannedDtype } from "./embed/plan.js";
+import { PrecomputedEmbedder } from "./embed/precomputed.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
 import { CliError, dataError, ExitCode, usageError } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
-import { run } from "./pipeline.js";
+import { type AnyOutput, runAny } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
 import { createProgress } from "./progress.js";
 import { formatAssignments } from "./report/assignments.js";
 import { formatResult } from "./report/format.js";
 import { renderHtmlReport } from "./report/html/page.js";
+import { formatSweep } from "./report/sweep.js";
+import { renderSweepSection, withSection } from "./report/sweep-html.js";
+import { formatUnlabelled } from "./report/unlabelled.js";
 import type { Corpus } from "./types.js";
 
 const require = createRequire(import.meta.url);
@@ -168,6 +173,12 @@ async function checkOutputPaths(cfg: ClusterConfig): Promise<void> {
   const seen: [string, string][] = [];
   if (cfg.data !== undefined) seen.push([cfg.data.from, (await outputTarget(cfg.data.path)).path]);
   seen.push(["the cached corpus", (await outputTarget(join(cfg.cacheDir, ARCHIVE_NAME))).path]);
+  if (cfg.input !== undefined && cfg.input.path !== "-") {
+    seen.push(["--input", (await outputTarget(cfg.input.path)).path]);
+  }
+  if (cfg.embeddings !== undefined) {
+    seen.push(["--embeddings", (await outputTarget(cfg.embeddings)).path]);
+  }
   for (const [option, path] of outputs) {
     if (path === undefined) continue;
     const target = await outputTarget(path);
@@ -182,12 +193,22 @@ async function checkOutputPaths(cfg: ClusterConfig): Promise<void> {
   }
 }
 
+/** What the posts need for the options given: labels for the quality gates and the report. */
+function labelsNeededBy(cfg: ClusterConfig): string | undefined {
+  if (cfg.minAri !== undefined) return "--min-ari";
+  if (cfg.minNmi !== undefined) return "--min-nmi";
+  // The HTML page is drawn around the newsgroup table; posts without labels are not wired yet.
+  if (cfg.report !== undefined) return "--report";
+  return undefined;
+}
+
 async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {
   await checkOutputPaths(cfg);
   const log = note(cfg);
   const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
   try {
-    const out = await run(
+    const { input, embeddings } = cfg;
+    const out = await runAny(
       {
         selection: cfg.selection,
         embedder: cfg.embedder,
@@ -198,51 +219,27 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         order: cfg.order,
         topTerms: cfg.topTerms,
         silhouette: cfg.silhouette,
+        sweep: cfg.sweep,
+        input: input?.path,
+        labelsNeededBy: labelsNeededBy(cfg),
       },
       {
-        loadCorpus: () => readCorpus(cfg, signal),
-        createEmbedder: () => createEmbedder(cfg, log),
+        loadCorpus: () =>
+          input === undefined
+            ? readCorpus(cfg, signal)
+            : readInputFile(input.path, input.format, input.fields, process.stdin, signal),
+        createEmbedder: () =>
+          embeddings === undefined
+            ? createEmbedder(cfg, log)
+            : PrecomputedEmbedder.load(embeddings, signal),
         now: () => performance.now(),
         onEmbedProgress: (done, total) => progress.update(done, total),
+        onSweepProgress: (done, total, k) => log(`k-means k=${k} done (${done}/${total})`),
         signal,
       },
     );
     progress.stop();
-    const { result } = out;
-    if (result.metrics.silhouetteOmitted !== undefined)
-      log(`silhouette omitted: it ${result.metrics.silhouetteOmitted}`);
-    if (cfg.saveEmbeddings !== undefined) {
-      await writeOutput("--save-embeddings", cfg.saveEmbeddings, () =>
-        writeOutputFile(cfg.saveEmbeddings as string, encodeNpy(out.embeddings)),
-      );
-    }
-    if (cfg.assignments !== undefined) {
-      const { path, format } = cfg.assignments;
-      const text = formatAssignments(out.corpus.docs, out.labels, out.distances, format);
-      await writeOutput("--assignments", path, () => writeOutputFile(path, text));
-    }
-    if (cfg.report !== undefined) {
-      const html = renderHtmlReport({
-        result,
-        version: VERSION,
-        posts: out.corpus.docs,
-        labels: out.labels,
-        distances: out.distances,
-        points: await pca2(out.embeddings, signal),
-      });
-      const path = cfg.report;
-      await writeOutput("--report", path, () => writeOutputFile(path, html));
-    }
-    await writeOut(formatResult(result, cfg.format, VERSION, terminalColumns()));
-    const failed = [
-      cfg.minAri !== undefined && result.metrics.ari < cfg.minAri
-        ? `ARI ${result.metrics.ari.toFixed(4)} is below --min-ari ${cfg.minAri}`
-        : "",
-      cfg.minNmi !== undefined && result.metrics.nmi < cfg.minNmi
-        ? `NMI ${result.metrics.nmi.toFixed(4)} is below --min-nmi ${cfg.minNmi}`
-        : "",
-    ].filter((s) => s !== "");
-    if (failed.length > 0) throw new CliError("gate", `quality gate failed: ${failed.join("; ")}`);
+    await writeOutputs(cfg, out, signal);
   } finally {
     progress.stop();
   }
@@ -271,6 +268,62 @@ function onInterrupt(controller: AbortController): void {
     process.stderr.write("\nnewsgroup-cluster: interrupted\n");
     setTimeout(() => exitNow(ExitCode.interrupted), UNWIND_MS).unref();
   });
+}
+
+/** Writes the files asked for, then the report to stdout, then applies the quality gates. */
+async function writeOutputs(
+  cfg: ClusterConfig,
+  out: AnyOutput,
+  signal: AbortSignal,
+): Promise<void> {
+  const best = out.kind === "sweep" ? out.best : out;
+  if (best.result.metrics.silhouetteOmitted !== undefined)
+    note(cfg)(`silhouette omitted: it ${best.result.metrics.silhouetteOmitted}`);
+  if (cfg.saveEmbeddings !== undefined) {
+    await writeOutput("--save-embeddings", cfg.saveEmbeddings, () =>
+      writeOutputFile(cfg.saveEmbeddings as string, encodeNpy(best.embeddings)),
+    );
+  }
+  if (cfg.assignments !== undefined) {
+    const { path, format } = cfg.assignments;
+    const text = formatAssignments(best.corpus.docs, best.labels, best.distances, format);
+    await writeOutput("--assignments", path, () => writeOutputFile(path, text));
+  }
+  if (cfg.report !== undefined && best.kind === "labelled") {
+    const html = renderHtmlReport({
+      result: best.result,
+      version: VERSION,
+      posts: best.corpus.docs,
+      labels: best.labels,
+      distances: best.distances,
+      points: await pca2(best.embeddings, signal),
+    });
+    const page = out.kind === "sweep" ? withSection(html, renderSweepSection(out.sweep)) : html;
+    const path = cfg.report;
+    await writeOutput("--report", path, () => writeOutputFile(path, page));
+  }
+  if (out.kind === "sweep") {
+    if (out.sweep.silhouetteSample !== undefined && cfg.format !== "table") {
+      note(cfg)(`silhouette estimated on a seeded sample of ${out.sweep.silhouetteSample} posts`);
+    }
+    await writeOut(formatSweep(out.sweep, cfg.format, VERSION));
+    return;
+  }
+  if (out.kind === "unlabelled") {
+    await writeOut(formatUnlabelled(out.result, cfg.format, VERSION));
+    return;
+  }
+  const { result } = out;
+  await writeOut(formatResult(result, cfg.format, VERSION, terminalColumns()));
+  const failed = [
+    cfg.minAri !== undefined && result.metrics.ari < cfg.minAri
+      ? `ARI ${result.metrics.ari.toFixed(4)} is below --min-ari ${cfg.minAri}`
+      : "",
+    cfg.minNmi !== undefined && result.metrics.nmi < cfg.minNmi
+      ? `NMI ${result.metrics.nmi.toFixed(4)} is below --min-nmi ${cfg.minNmi}`
+      : "",
+  ].filter((s) => s !== "");
+  if (failed.length > 0) throw new CliError("gate", `quality gate failed: ${failed.join("; ")}`);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -3,14 +3,18 @@
  * corpus, the embedder, the clock, progress) is passed in, so tests can drive it with fakes.
  */
 import { cluster } from "./cluster/kmeans.js";
-import type { Embedder, EmbedProgress } from "./embed/embedder.js";
+import type { Embedder, EmbedderInfo, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
 import { contingency } from "./evaluate/contingency.js";
-import { distinctLabels, scoreAll, silhouetteCosineInterruptibly } from "./evaluate/metrics.js";
+import { distinctLabels, scoreAll } from "./evaluate/metrics.js";
 import { matchedOrder, relabel } from "./evaluate/order.js";
+import { silhouetteAtScale } from "./evaluate/silhouette.js";
+import { clusterSizes } from "./evaluate/sizes.js";
 import { topTerms } from "./evaluate/terms.js";
 import { interrupter } from "./interrupt.js";
+import { type SweepOutcome, silhouetteRandom, sweepK } from "./sweep.js";
 import type {
+  Clustering,
   ColumnOrder,
   Corpus,
   CorpusSelection,
@@ -18,6 +22,9 @@ import type {
   Embeddings,
   Metrics,
   RunResult,
+  SweepResult,
+  UnlabelledMetrics,
+  UnlabelledRunResult,
 } from "./types.js";
 
 export interface PipelineConfig {
@@ -32,6 +39,12 @@ export interface PipelineConfig {
   /** Top terms per cluster; 0 = none. */
   topTerms: number;
   silhouette: boolean;
+  /** k sweep: cluster once per k (ascending) instead of once with `k`. */
+  sweep?: readonly number[];
+  /** `--input` file ("-" = stdin), reported in the result's config. */
+  input?: string;
+  /** The option that needs labelled posts (e.g. "--min-ari"), if any: unlabelled input fails early. */
+  labelsNeededBy?: string;
 }
 
 export interface PipelineDeps {
@@ -41,11 +54,14 @@ export interface PipelineDeps {
   now: () => number;
   onStage?: (stage: "corpus" | "model" | "embed" | "cluster" | "evaluate", detail: string) => void;
   onEmbedProgress?: EmbedProgress;
+  /** After each k of a sweep: (k values done, all of them, the k just done). */
+  onSweepProgress?: (done: number, total: number, k: number) => void;
   signal?: AbortSignal;
 }
 
 /** What `run` returns: the report plus the per-post data that exports need. */
 export interface PipelineOutput {
+  kind: "labelled";
   result: RunResult;
   corpus: Corpus;
   embeddings: Embeddings;
@@ -57,11 +73,59 @@ export interface PipelineOutput {
   centroids: Float64Array[];
 }
 
+/** The same as `PipelineOutput` for posts without labels: a size table instead of a contingency. */
+export interface UnlabelledOutput extends Omit<PipelineOutput, "kind" | "result"> {
+  kind: "unlabelled";
+  result: UnlabelledRunResult;
+}
+
+/** A k sweep: its rows, and the full output of the suggested k. */
+export interface SweepOutput {
+  kind: "sweep";
+  sweep: SweepResult;
+  best: PipelineOutput | UnlabelledOutput;
+}
+
+export type AnyOutput = PipelineOutput | UnlabelledOutput | SweepOutput;
+
 /**
- * Runs the whole pipeline once.
+ * Runs the whole pipeline once on labelled posts with one k (see `runAny` for the rest).
  * @throws CliError(usage) when k exceeds the number of posts; stage errors pass through.
  */
 export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<PipelineOutput> {
+  const out = await runAny(config, deps);
+  if (out.kind !== "labelled") throw new Error(`run() got a ${out.kind} result; use runAny()`);
+  return out;
+}
+
+/** The k values of a run, checked against the corpus. @throws CliError(usage). */
+function chooseKs(config: PipelineConfig, corpus: Corpus): number[] {
+  const n = corpus.docs.length;
+  if (config.labelsNeededBy !== undefined && corpus.groups.length === 0) {
+    throw usageError(`${config.labelsNeededBy} needs labelled posts, but the input has no labels`);
+  }
+  if (config.sweep !== undefined) {
+    const bad = config.sweep.find((k) => k < 2 || k > n - 1);
+    if (bad !== undefined) {
+      throw usageError(
+        `--k ${bad} cannot be swept over ${n} posts: every k of a sweep must be from 2 to ${n - 1}`,
+      );
+    }
+    return [...config.sweep];
+  }
+  if (config.k === undefined && corpus.groups.length === 0) {
+    throw usageError("the posts have no labels, so there is no default k: give --k");
+  }
+  const k = config.k ?? corpus.groups.length;
+  if (k > n) throw usageError(`--k ${k} is larger than the number of posts (${n}); use 1..${n}`);
+  return [k];
+}
+
+/**
+ * Runs the pipeline on any posts: labelled or not, one k or a sweep.
+ * @throws CliError(usage) for a k the posts do not allow; stage errors pass through.
+ */
+export async function runAny(config: PipelineConfig, deps: PipelineDeps): Promise<AnyOutput> {
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = deps.now();
@@ -74,12 +138,8 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
 
   deps.onStage?.("corpus", "reading the corpus");
   const corpus = await time("corpus", deps.loadCorpus);
-  const k = config.k ?? corpus.groups.length;
-  if (k > corpus.docs.length) {
-    throw usageError(
-      `--k ${k} is larger than the number of posts (${corpus.docs.length}); use 1..${corpus.docs.length}`,
-    );
-  }
+  const ks = chooseKs(config, corpus);
+  const labelled = corpus.groups.length > 0;
   deps.signal?.throwIfAborted();
   deps.onStage?.("model", "loading the model");
   const embedder = await time("model", deps.createEmbedder);
@@ -88,89 +148,235 @@ export async function run(config: PipelineConfig, deps: PipelineDeps): Promise<P
     deps.onStage?.("embed", `embedding ${corpus.docs.length} posts`);
     const emb = await time("embed", () => embedder.embed(texts, deps.onEmbedProgress, deps.signal));
     deps.signal?.throwIfAborted();
-    deps.onStage?.("cluster", `k-means, k=${k}`);
-    const clustering = await time("cluster", () =>
-      cluster(
-        emb,
-        {
-          k,
-          seed: config.seed,
-          nInit: config.nInit,
-          maxIterations: config.maxIterations,
-        },
-        deps.signal,
-      ),
+    const { clustering, sweep } = await clusterStep(
+      config,
+      deps,
+      emb,
+      ks,
+      labelled ? corpus : undefined,
+      time,
     );
 
     deps.onStage?.("evaluate", "scoring and labelling the clusters");
-    const checkpoint = interrupter(deps.signal, 0);
     const t0 = deps.now();
-    const raw = contingency(corpus.groups, corpus.docs, clustering.labels, k);
-    const perm = config.order === "matched" ? matchedOrder(raw.counts) : raw.clusters;
-    const labels = relabel(clustering.labels, perm);
-    const centroids = new Array<Float64Array>(k);
-    clustering.centroids.forEach((c, old) => {
-      centroids[perm[old] as number] = c;
-    });
-    const table = contingency(corpus.groups, corpus.docs, labels, k);
-    const metrics: Metrics = { ...scoreAll(table.counts), inertia: clustering.inertia };
-    await checkpoint();
-    if (config.silhouette) {
-      const used = distinctLabels(labels);
-      if (used >= 2 && used < emb.rows) {
-        metrics.silhouette = await silhouetteCosineInterruptibly(
-          emb.data,
-          emb.rows,
-          emb.dims,
-          labels,
-          deps.signal,
-        );
-      } else {
-        metrics.silhouetteOmitted = `needs 2 to ${emb.rows - 1} non-empty clusters, got ${used}`;
-      }
-    }
-    await checkpoint();
-    const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
-    const sizes = table.clusters.map((_, j) =>
-      table.counts.reduce((s, r) => s + (r[j] as number), 0),
-    );
-    await checkpoint();
-    const distances = distancesToCentres(emb, labels, centroids);
+    const runConfig = runConfigOf(config, corpus, embedder.info, clustering.k);
+    const single = labelled
+      ? await evaluateLabelled(config, corpus, emb, clustering, runConfig, timings, deps.signal)
+      : await evaluateUnlabelled(config, corpus, emb, clustering, runConfig, timings, deps.signal);
     timings.evaluate = (deps.now() - t0) / 1000;
-
+    if (sweep === undefined) return single;
+    const { k: _k, order: _order, ...common } = runConfig;
     return {
-      corpus,
-      embeddings: emb,
-      labels,
-      distances,
-      centroids,
-      result: {
-        config: {
-          selection: config.selection,
-          embedder: config.embedder,
-          model: embedder.info.model,
-          dtype: embedder.info.dtype,
-          device: embedder.info.device,
-          maxLength: embedder.info.maxLength,
-          k,
-          seed: config.seed,
-          nInit: config.nInit,
-          order: config.order,
-        },
+      kind: "sweep",
+      best: single,
+      sweep: {
+        config: { ...common, ks },
         posts: corpus.docs.length,
-        table,
-        metrics,
-        labels: table.clusters.map((c, j) => ({
-          cluster: c,
-          size: sizes[j] as number,
-          terms: terms[j] ?? [],
-        })),
+        labelled,
+        silhouetteSample: sweep.sample,
+        rows: sweep.rows,
+        suggested: clustering.k,
         timings,
       },
     };
   } finally {
     await embedder.dispose();
   }
+}
+
+/** k-means once, or once per k of a sweep (then `clustering` is the suggested k's). */
+async function clusterStep(
+  config: PipelineConfig,
+  deps: PipelineDeps,
+  emb: Embeddings,
+  ks: number[],
+  truth: Corpus | undefined,
+  time: <T>(name: string, f: () => Promise<T> | T) => Promise<T>,
+): Promise<{ clustering: Clustering; sweep?: SweepOutcome }> {
+  const opts = { seed: config.seed, nInit: config.nInit, maxIterations: config.maxIterations };
+  if (config.sweep === undefined) {
+    const k = ks[0] as number;
+    deps.onStage?.("cluster", `k-means, k=${k}`);
+    return { clustering: await time("cluster", () => cluster(emb, { k, ...opts }, deps.signal)) };
+  }
+  deps.onStage?.("cluster", `k-means, k=${ks.join(",")}`);
+  const sweep = await time("cluster", () =>
+    sweepK(emb, truth, { ks, ...opts }, deps.onSweepProgress, deps.signal),
+  );
+  return { clustering: sweep.best, sweep };
+}
+
+/** The run's configuration as reported. */
+function runConfigOf(
+  config: PipelineConfig,
+  corpus: Corpus,
+  info: EmbedderInfo,
+  k: number,
+): RunResult["config"] {
+  return {
+    // With --input, the "selection" is the labels found; nothing was removed from the texts.
+    selection:
+      config.input === undefined
+        ? config.selection
+        : { categories: corpus.groups, subset: "all", remove: [] },
+    embedder: config.embedder,
+    model: info.model,
+    dtype: info.dtype,
+    device: info.device,
+    maxLength: info.maxLength,
+    k,
+    seed: config.seed,
+    nInit: config.nInit,
+    order: config.order,
+    input: config.input,
+  };
+}
+
+/** Reorders the clusters (`perm[old] = new`) and reports them against the labels. */
+async function evaluateLabelled(
+  config: PipelineConfig,
+  corpus: Corpus,
+  emb: Embeddings,
+  clustering: Clustering,
+  runConfig: RunResult["config"],
+  timings: Record<string, number>,
+  signal: AbortSignal | undefined,
+): Promise<PipelineOutput> {
+  const checkpoint = interrupter(signal, 0);
+  const { k } = clustering;
+  const texts = corpus.docs.map((d) => d.text);
+  const raw = contingency(corpus.groups, corpus.docs, clustering.labels, k);
+  const perm = config.order === "matched" ? matchedOrder(raw.counts) : raw.clusters;
+  const labels = relabel(clustering.labels, perm);
+  const centroids = permuteCentroids(clustering.centroids, perm);
+  const table = contingency(corpus.groups, corpus.docs, labels, k);
+  await checkpoint();
+  const metrics: Metrics = {
+    ...scoreAll(table.counts),
+    inertia: clustering.inertia,
+    ...(await silhouetteStep(config, emb, labels, signal)),
+  };
+  await checkpoint();
+  const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
+  const sizes = table.clusters.map((_, j) =>
+    table.counts.reduce((s, r) => s + (r[j] as number), 0),
+  );
+  await checkpoint();
+  const distances = distancesToCentres(emb, labels, centroids);
+  return {
+    kind: "labelled",
+    corpus,
+    embeddings: emb,
+    labels,
+    distances,
+    centroids,
+    result: {
+      config: runConfig,
+      posts: corpus.docs.length,
+      table,
+      metrics,
+      labels: table.clusters.map((c, j) => ({
+        cluster: c,
+        size: sizes[j] as number,
+        terms: terms[j] ?? [],
+      })),
+      timings,
+    },
+  };
+}
+
+/**
+ * Without labels: clusters numbered by size, largest first (`--order matched`), or as k-means
+ * numbered them (`raw`); the table is their sizes.
+ */
+async function evaluateUnlabelled(
+  config: PipelineConfig,
+  corpus: Corpus,
+  emb: Embeddings,
+  clustering: Clustering,
+  runConfig: RunResult["config"],
+  timings: Record<string, number>,
+  signal: AbortSignal | undefined,
+): Promise<UnlabelledOutput> {
+  const checkpoint = interrupter(signal, 0);
+  const { k } = clustering;
+  const rawSizes = clusterSizes(clustering.labels, k).sizes;
+  const perm = rawSizes.map((_, j) => j);
+  if (config.order === "matched") {
+    const bySize = [...perm].sort(
+      (a, b) => (rawSizes[b] as number) - (rawSizes[a] as number) || a - b,
+    );
+    bySize.forEach((old, rank) => {
+      perm[old] = rank;
+    });
+  }
+  const labels = relabel(clustering.labels, perm);
+  const centroids = permuteCentroids(clustering.centroids, perm);
+  const table = clusterSizes(labels, k);
+  const metrics: UnlabelledMetrics = {
+    inertia: clustering.inertia,
+    ...(await silhouetteStep(config, emb, labels, signal)),
+  };
+  await checkpoint();
+  const texts = corpus.docs.map((d) => d.text);
+  const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
+  await checkpoint();
+  return {
+    kind: "unlabelled",
+    corpus,
+    embeddings: emb,
+    labels,
+    distances: distancesToCentres(emb, labels, centroids),
+    centroids,
+    result: {
+      config: runConfig,
+      posts: corpus.docs.length,
+      table,
+      metrics,
+      labels: table.clusters.map((c, j) => ({
+        cluster: c,
+        size: table.sizes[j] as number,
+        terms: terms[j] ?? [],
+      })),
+      timings,
+    },
+  };
+}
+
+/**
+ * The silhouette when asked for: exact, or estimated on a seeded sample of a large corpus; omitted
+ * with the reason when fewer than 2 clusters (or as many as posts) are non-empty.
+ */
+async function silhouetteStep(
+  config: PipelineConfig,
+  emb: Embeddings,
+  labels: Int32Array,
+  signal: AbortSignal | undefined,
+): Promise<Pick<Metrics, "silhouette" | "silhouetteSample" | "silhouetteOmitted">> {
+  if (!config.silhouette) return {};
+  const used = distinctLabels(labels);
+  if (used < 2 || used >= emb.rows) {
+    return { silhouetteOmitted: `needs 2 to ${emb.rows - 1} non-empty clusters, got ${used}` };
+  }
+  const s = await silhouetteAtScale(
+    emb.data,
+    emb.rows,
+    emb.dims,
+    labels,
+    silhouetteRandom(config.seed),
+    signal,
+  );
+  return s.sample === undefined
+    ? { silhouette: s.value }
+    : { silhouette: s.value, silhouetteSample: s.sample };
+}
+
+function permuteCentroids(centroids: Float64Array[], perm: readonly number[]): Float64Array[] {
+  const out = new Array<Float64Array>(centroids.length);
+  centroids.forEach((c, old) => {
+    out[perm[old] as number] = c;
+  });
+  return out;
 }
 
 function distancesToCentres(

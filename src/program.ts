@@ -27,6 +27,13 @@ export {
   suggestGroups,
 } from "./options.js";
 
+import {
+  addInputOptions,
+  type InputConfig,
+  inputConfig,
+  type KSpec,
+  parseK,
+} from "./program-input.js";
 import type {
   ColumnOrder,
   CorpusSelection,
@@ -69,6 +76,12 @@ export interface SourceConfig {
 export interface ClusterConfig extends SourceConfig {
   command: "cluster";
   k: number | undefined;
+  /** `--k 2..12` / `--k 4,8,16`: cluster once per k (then `k` is undefined). */
+  sweep: number[] | undefined;
+  /** `--input`: the user's posts instead of the built-in corpus. */
+  input: InputConfig | undefined;
+  /** `--embeddings`: cluster the vectors of this .npy instead of embedding. */
+  embeddings: string | undefined;
   format: OutputFormat;
   model: string;
   modelsDir: string | undefined;
@@ -242,14 +255,12 @@ export function buildProgram(
     .enablePositionalOptions()
     .allowExcessArguments(false);
 
-  addSourceOptions(program)
+  addInputOptions(addSourceOptions(program))
     .addOption(
       new Option(
         "-k, --k <n>",
-        "number of clusters, 1..number of posts (default: one per newsgroup)",
-      ).argParser(
-        intParser("--k", 1, Number.MAX_SAFE_INTEGER, "an integer from 1 to the number of posts"),
-      ),
+        "number of clusters, 1..number of posts (default: one per newsgroup); 2..12 or 4,8,16 sweeps k",
+      ).argParser(parseK),
     )
     .addOption(
       new Option("-f, --format <format>", "output format").choices(FORMATS).default("table"),
@@ -381,11 +392,16 @@ export function buildProgram(
           );
         }
       }
+      const spec: KSpec = o.k ?? { k: undefined, sweep: undefined };
+      const input = inputConfig(o, command, spec);
       const modelsDir = o.models ?? env.NEWSGROUP_CLUSTER_MODELS;
       await onConfig({
         command: "cluster",
         ...sourceConfig(o as RawSource, env),
-        k: o.k,
+        k: spec.k,
+        sweep: spec.sweep,
+        input,
+        embeddings: o.embeddings === undefined ? undefined : resolve(o.embeddings),
         format: o.format,
         model: o.model,
         modelsDir: modelsDir ? resolve(modelsDir) : undefined,

@@ -11,7 +11,8 @@ export type RemovePart = "headers" | "footers" | "quotes";
 
 /** One post of the corpus, after cleaning. */
 export interface Doc {
-  split: Split;
+  /** "" for a post of `--input` that names no train/test split. */
+  split: Split | "";
   /** Newsgroup name, e.g. `sci.space`. */
   group: string;
   /** The post's file name inside its group folder, e.g. `60154`. */
@@ -93,6 +94,34 @@ export interface Metrics extends Scores {
   silhouette?: number;
   /** Why the silhouette asked for was not computed (it needs 2 to posts - 1 non-empty clusters). */
   silhouetteOmitted?: string;
+  /** Posts in the seeded sample the silhouette was estimated on; absent when it is exact. */
+  silhouetteSample?: number;
+}
+
+/** Metrics of posts without labels: the k-means objective and, on request, the silhouette. */
+export type UnlabelledMetrics = Pick<
+  Metrics,
+  "inertia" | "silhouette" | "silhouetteSample" | "silhouetteOmitted"
+>;
+
+/** Cluster sizes of unlabelled posts: `sizes[j]` posts (a `shares[j]` fraction) in `clusters[j]`. */
+export interface SizeTable {
+  clusters: number[];
+  sizes: number[];
+  shares: number[];
+}
+
+/** One k of a k sweep. Label metrics only when the posts have labels. */
+export interface SweepRow {
+  k: number;
+  inertia: number;
+  /** Mean cosine silhouette (estimated on `SweepResult.silhouetteSample` posts when set). */
+  silhouette: number;
+  ari?: number;
+  nmi?: number;
+  v_measure?: number;
+  /** The highest silhouette of the sweep (ties: the smallest k). */
+  suggested: boolean;
 }
 
 /** A cluster's size and its top terms (class-based TF-IDF). */
@@ -115,11 +144,33 @@ export interface RunResult {
     seed: number;
     nInit: number;
     order: ColumnOrder;
+    /** `--input` file ("-" for stdin); absent for the built-in corpus. */
+    input?: string;
   };
   posts: number;
   table: Contingency;
   metrics: Metrics;
   labels: ClusterLabel[];
   /** Wall-clock seconds per stage. */
+  timings: Record<string, number>;
+}
+
+/** The result of a run on posts without labels: the same document with sizes for the table. */
+export interface UnlabelledRunResult extends Omit<RunResult, "table" | "metrics"> {
+  table: SizeTable;
+  metrics: UnlabelledMetrics;
+}
+
+/** A k sweep: one row per k, each k clustered independently with the same seeding rules. */
+export interface SweepResult {
+  config: Omit<RunResult["config"], "k" | "order"> & { ks: number[] };
+  posts: number;
+  /** Whether the posts have labels (then rows carry ARI, NMI and V-measure). */
+  labelled: boolean;
+  /** Posts in the seeded silhouette sample; absent when every silhouette is exact. */
+  silhouetteSample?: number;
+  rows: SweepRow[];
+  /** The suggested k (highest silhouette). */
+  suggested: number;
   timings: Record<string, number>;
 }

@@ -56,7 +56,7 @@ describe("data/corpus.json", () => {
       const counts: Record<string, { train: number; test: number }> = {};
       for (const d of corpus.docs) {
         counts[d.group] ??= { train: 0, test: 0 };
-        (counts[d.group] as { train: number; test: number })[d.split] += 1;
+        (counts[d.group] as { train: number; test: number })[d.split as "train" | "test"] += 1;
       }
       expect(counts).toEqual(CORPUS_MANIFEST.posts);
     },

@@ -7,7 +7,7 @@ import type { Corpus, CorpusSelection, Doc, Split } from "../types.js";
 import { cleanPost, decodeLatin1 } from "./clean.js";
 import { type RawPost, readTarball } from "./tarball.js";
 
-const SPLIT_ORDER: Record<Split, number> = { train: 0, test: 1 };
+const SPLIT_ORDER: Record<Doc["split"], number> = { train: 0, test: 1, "": 2 };
 
 /**
  * Corpus order, used by every output: split (train before test), then newsgroup name, then post

@@ -6,7 +6,7 @@
 import { writeFileAtomic } from "../atomic.js";
 import type { Embeddings } from "../types.js";
 
-const MAGIC = Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
+export const MAGIC = Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 /** Data starts at a multiple of this many bytes (numpy's ARRAY_ALIGN). */
 const ARRAY_ALIGN = 64;
 /** numpy leaves room for the first axis to grow to this many digits in place. */
@@ -119,7 +119,7 @@ function checkShape(rows: number, dims: number): void {
   if (!Number.isSafeInteger(rows * dims * 4)) throw new Error(`.npy shape too large`);
 }
 
-interface NpyHeader {
+export interface NpyHeader {
   descr: string;
   fortranOrder: boolean;
   shape: number[];
@@ -132,7 +132,7 @@ type Literal = string | boolean | number[];
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`. Only the literals numpy writes
  * are accepted: quoted strings, True/False, and tuples of non-negative integers.
  */
-function parseHeader(text: string): NpyHeader {
+export function parseHeader(text: string): NpyHeader {
   let i = 0;
   const fail = (what: string): never => {
     throw new Error(`bad .npy header (${what} at offset ${i}): ${JSON.stringify(text.trim())}`);

@@ -61,6 +61,9 @@ function metricParts(m: Metrics): string[] {
   ];
   if (m.silhouette !== undefined) parts.push(`silhouette ${m.silhouette.toFixed(4)}`);
   if (m.silhouetteOmitted !== undefined) parts.push(`silhouette n/a (${m.silhouetteOmitted})`);
+  if (m.silhouetteSample !== undefined) {
+    parts.push(`(silhouette estimated on a seeded sample of ${m.silhouetteSample} posts)`);
+  }
   return parts;
 }
 
