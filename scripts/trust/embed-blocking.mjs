@@ -33,7 +33,10 @@ const words = "the space shuttle orbit launch nasa moon station satellite rocket
   " ",
 );
 let seed = 1;
-const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
 const texts = Array.from({ length: Number(posts) }, () =>
   Array.from(
     { length: 20 + Math.floor(rand() * 400) },
