@@ -13,7 +13,6 @@ import {
   LogLevel,
   type PreTrainedModel,
   type PreTrainedTokenizer,
-  Tensor,
 } from "@huggingface/transformers";
 import { CliError, deviceError, modelError, networkError } from "../errors.js";
 import type { DeviceChoice, Embeddings } from "../types.js";
@@ -27,7 +26,8 @@ import { checkModelJson, MODEL_JSON, stallTimeoutFetch } from "./model-files.js"
 
 export { saveFingerprintMemos } from "./fingerprint.js";
 
-import { meanPoolNormalize, padBatch, planBatches, withSpecialTokens } from "./tokens.js";
+import { HostRunner, hostAvailable, inProcessRunner, type ModelRunner } from "./model-runner.js";
+import { padBatch, planBatches, withSpecialTokens } from "./tokens.js";
 
 export interface TransformersEmbedderOptions {
   /** Model id, e.g. `Xenova/all-MiniLM-L6-v2`, resolved in `modelsDir` or on the Hub. */
@@ -78,12 +78,36 @@ function checkLocalWeights(dir: string, model: string, dtype: string): void {
   }
 }
 
+/** Points transformers.js at the model: a local folder, or the Hub and its download cache. */
+export function configureEnv(opts: Omit<TransformersEmbedderOptions, "log">): void {
+  // transformers.js logs info lines to stdout; stdout is reserved for data.
+  env.logLevel = LogLevel.ERROR;
+  if (opts.modelsDir !== undefined) {
+    env.localModelPath = opts.modelsDir.endsWith("/") ? opts.modelsDir : `${opts.modelsDir}/`;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+  } else {
+    env.cacheDir = join(opts.cacheDir, "models");
+    env.allowRemoteModels = !opts.offline;
+    // transformers.js refuses to look in its download cache when both local and remote models
+    // are off, so offline runs enable "local" models pointing at a folder that holds none;
+    // the lookup then finds earlier downloads in env.cacheDir.
+    env.allowLocalModels = opts.offline;
+    env.localModelPath = join(opts.cacheDir, "models", "local-none/");
+    if (opts.remoteHost !== undefined)
+      env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
+    env.fetch = stallTimeoutFetch(opts.timeoutMs ?? (() => 60_000));
+    // Files downloaded earlier, cut or empty, are named rather than fed to the tokenizer.
+    checkModelJson(join(opts.cacheDir, "models", opts.model));
+  }
+}
+
 export class TransformersEmbedder implements Embedder {
   readonly info: EmbedderInfo;
   private readonly clsId: number;
   private constructor(
     private readonly tokenizer: PreTrainedTokenizer,
-    private readonly model: PreTrainedModel,
+    private readonly runner: ModelRunner,
     info: EmbedderInfo,
     private readonly batchSize: number,
   ) {
@@ -98,26 +122,7 @@ export class TransformersEmbedder implements Embedder {
    * `device: cuda` cannot be honoured.
    */
   static async create(opts: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
-    // transformers.js logs info lines to stdout; stdout is reserved for data.
-    env.logLevel = LogLevel.ERROR;
-    if (opts.modelsDir !== undefined) {
-      env.localModelPath = opts.modelsDir.endsWith("/") ? opts.modelsDir : `${opts.modelsDir}/`;
-      env.allowLocalModels = true;
-      env.allowRemoteModels = false;
-    } else {
-      env.cacheDir = join(opts.cacheDir, "models");
-      env.allowRemoteModels = !opts.offline;
-      // transformers.js refuses to look in its download cache when both local and remote models
-      // are off, so offline runs enable "local" models pointing at a folder that holds none;
-      // the lookup then finds earlier downloads in env.cacheDir.
-      env.allowLocalModels = opts.offline;
-      env.localModelPath = join(opts.cacheDir, "models", "local-none/");
-      if (opts.remoteHost !== undefined)
-        env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
-      env.fetch = stallTimeoutFetch(opts.timeoutMs ?? (() => 60_000));
-      // Files downloaded earlier, cut or empty, are named rather than fed to the tokenizer.
-      checkModelJson(join(opts.cacheDir, "models", opts.model));
-    }
+    configureEnv(opts);
 
     let device: "cpu" | "cuda" = "cpu";
     if (opts.device !== "cpu") {
@@ -149,7 +154,7 @@ export class TransformersEmbedder implements Embedder {
     );
     return new TransformersEmbedder(
       tokenizer,
-      loaded.model,
+      await placeModel(opts, device, loaded),
       { model: modelLabel(opts), dtype: loaded.dtype, device, maxLength: opts.maxLength, dims },
       opts.batchSize,
     );
@@ -230,26 +235,12 @@ export class TransformersEmbedder implements Embedder {
         batch.map((i) => seqs[i] as number[]),
         pad,
       );
-      const shape = [padded.rows, padded.width];
-      const result = await this.model({
-        input_ids: new Tensor("int64", padded.inputIds, shape),
-        attention_mask: new Tensor("int64", padded.attentionMask, shape),
-        token_type_ids: new Tensor("int64", padded.tokenTypeIds, shape),
-      });
-      const hidden = result.last_hidden_state as Tensor;
-      dims = hidden.dims[2] as number;
+      const { pooled, dims: width } = await this.runner.run(padded, signal);
+      dims = width;
       out ??= new Float32Array(texts.length * dims);
-      const pooled = meanPoolNormalize(
-        hidden.data as Float32Array,
-        padded.rows,
-        padded.width,
-        dims,
-        padded.lengths,
-      );
       batch.forEach((row, b) => {
         (out as Float32Array).set(pooled.subarray(b * dims, (b + 1) * dims), row * dims);
       });
-      hidden.dispose?.();
       await onRows?.(batch, pooled, dims);
       done += batch.length;
       onProgress?.(done, texts.length);
@@ -258,7 +249,7 @@ export class TransformersEmbedder implements Embedder {
   }
 
   async dispose(): Promise<void> {
-    await this.model.dispose();
+    await this.runner.dispose();
   }
 }
 
@@ -295,7 +286,39 @@ async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrai
   }
 }
 
-async function loadModel(
+/**
+ * Where batches run: on the CPU, in a model host process that Ctrl-C can stop at once (the model
+ * loaded here only showed that it loads, with this process's error messages, and is let go);
+ * on CUDA, or where the host script is not built (the sources under test), in this process.
+ */
+async function placeModel(
+  opts: TransformersEmbedderOptions,
+  device: "cpu" | "cuda",
+  loaded: { model: PreTrainedModel; dtype: string },
+): Promise<ModelRunner> {
+  if (device !== "cpu" || !hostAvailable()) return inProcessRunner(loaded.model);
+  await loaded.model.dispose();
+  return HostRunner.start({
+    model: opts.model,
+    modelsDir: opts.modelsDir,
+    cacheDir: opts.cacheDir,
+    offline: true, // what this process loaded is on disk now
+    remoteHost: opts.remoteHost,
+    dtype: loaded.dtype,
+    device: "cpu",
+    maxLength: opts.maxLength,
+    batchSize: opts.batchSize,
+    threads: threadCount(opts.threads),
+  });
+}
+
+/** onnxruntime intra-op threads: 0 means one per core, and never more than the cores. */
+function threadCount(threads: number): number {
+  const cores = availableParallelism();
+  return threads > 0 ? Math.min(threads, cores) : cores;
+}
+
+export async function loadModel(
   opts: TransformersEmbedderOptions,
   device: "cpu" | "cuda",
 ): Promise<{ model: PreTrainedModel; dtype: string }> {
@@ -306,7 +329,7 @@ async function loadModel(
     // More threads than cores only adds contention: 1,000 threads ran 100 times slower.
     opts.log(`--threads ${opts.threads} is more than the ${cores} cores here; using ${cores}`);
   }
-  const threads = opts.threads > 0 ? Math.min(opts.threads, cores) : cores;
+  const threads = threadCount(opts.threads);
   try {
     const model = await AutoModel.from_pretrained(opts.model, {
       dtype: dtype as "fp32",
