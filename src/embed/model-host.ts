@@ -44,5 +44,8 @@ process.on("message", (req: HostRequest) => {
     send({ type: "failed", kind: "internal", message: "model host: run before load" });
   }
 });
+// Ctrl-C at a terminal reaches the whole process group: the CLI decides, and kills this process
+// (SIGKILL) when it stops embedding. Dying here first would race the CLI's own handler.
+process.on("SIGINT", () => {});
 // The CLI went away (it exited, or was killed): nothing is left to compute for.
 process.on("disconnect", () => process.exit(0));
