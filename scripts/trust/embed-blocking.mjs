@@ -43,6 +43,7 @@ const texts = Array.from({ length: Number(posts) }, () =>
     () => words[Math.floor(rand() * words.length)],
   ).join(" "),
 );
+const tLoad = performance.now();
 const emb = await TransformersEmbedder.create({
   model,
   modelsDir: resolve(modelsDir),
@@ -55,6 +56,7 @@ const emb = await TransformersEmbedder.create({
   threads: 0,
   log: (l) => console.error(l),
 });
+const loadSecs = (performance.now() - tLoad) / 1000;
 const h = monitorEventLoopDelay({ resolution: 5 });
 let lastTick = performance.now();
 let worstGap = 0;
@@ -70,7 +72,7 @@ const secs = (performance.now() - t0) / 1000;
 h.disable();
 clearInterval(tick);
 console.log(
-  `${model} ${emb.info.dtype} batch ${batch}: ${texts.length} posts in ${secs.toFixed(2)} s ` +
+  `${model} ${emb.info.dtype} batch ${batch}: loaded in ${loadSecs.toFixed(2)} s; ${texts.length} posts in ${secs.toFixed(2)} s ` +
     `(${(texts.length / secs).toFixed(1)} posts/s); worst event-loop stall ${worstGap.toFixed(0)} ms ` +
     `(longest native run ${worstRun.toFixed(0)} ms, ${((100 * runTotal) / (secs * 1000)).toFixed(0)} % of the time in runs; monitorEventLoopDelay max ${(h.max / 1e6).toFixed(0)} ms, p50 ${(h.percentile(50) / 1e6).toFixed(0)} ms)`,
 );

@@ -60,7 +60,8 @@ interface Pending {
 export class HostRunner implements ModelRunner {
   private pending: Pending | undefined;
   private gone: Error | undefined;
-  private readonly kill = () => {
+  /** Kills the host at once; it ran nothing that needs finishing. */
+  readonly abandon = () => {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   };
 
@@ -72,24 +73,28 @@ export class HostRunner implements ModelRunner {
     };
     child.on("error", end);
     child.on("exit", (code, sig) => end(new Error(`the model host exited (${sig ?? code})`)));
-    process.on("exit", this.kill);
+    process.on("exit", this.abandon);
     this.idle();
   }
 
-  /** Forks the host and loads the model there. @throws CliError as `loadModel` does. */
-  static async start(options: HostOptions): Promise<HostRunner> {
+  /** Starts the host process (Node and transformers.js load there meanwhile). */
+  static fork(): HostRunner {
     const child = fork(HOST, [], {
       serialization: "advanced",
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
-    const runner = new HostRunner(child);
+    return new HostRunner(child);
+  }
+
+  /** Loads the model in the host. @throws CliError as `loadModel` does. */
+  async load(options: HostOptions): Promise<this> {
     try {
-      await runner.request({ type: "load", options });
+      await this.request({ type: "load", options });
     } catch (err) {
-      await runner.dispose();
+      this.abandon();
       throw err;
     }
-    return runner;
+    return this;
   }
 
   async run(batch: ModelInput, signal?: AbortSignal): Promise<PooledBatch> {
@@ -99,7 +104,7 @@ export class HostRunner implements ModelRunner {
   }
 
   async dispose(): Promise<void> {
-    process.off("exit", this.kill);
+    process.off("exit", this.abandon);
     if (this.child.connected) this.child.disconnect(); // the host exits on its own
     this.child.unref();
   }
@@ -109,7 +114,7 @@ export class HostRunner implements ModelRunner {
       if (signal?.aborted) return reject(signal.reason);
       if (this.gone !== undefined) return reject(this.gone);
       const onAbort = () => {
-        this.kill();
+        this.abandon();
         reject(signal?.reason);
       };
       const done = () => {
