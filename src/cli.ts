@@ -62,11 +62,11 @@ function terminalColumns(): number | undefined {
 const TOOL_ENV = pickEnv(process.env);
 const ENV = readEnv(TOOL_ENV);
 
-/** A path as the user would type it: relative to the working directory when inside it. */
+/** A path as the user would type it: relative to the working directory when that is shorter. */
 function shownPath(path: string): string {
   if (!isAbsolute(path)) return path;
   const rel = relative(process.cwd(), path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+  return rel !== "" && rel.length < path.length ? rel : path;
 }
 
 /** A model folder in transformers.js layout (holds config.json): `--model <folder>` works. */

@@ -160,6 +160,7 @@ describe("newsgroup-cluster (spawned)", () => {
         posts: "number",
         groups: { "alt.atheism": "number", "sci.space": "number" },
         clusters: ["number"],
+        empty: "number",
       },
       table: { groups: ["string"], clusters: ["number"], counts: [["number"]] },
       metrics: {
