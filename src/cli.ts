@@ -3,36 +3,33 @@
  * The executable: parses the command line (program.ts), wires the real dependencies, writes the
  * report to stdout and maps every error to its exit code. Nothing imports this module.
  */
-import { existsSync, statSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { isAbsolute, join, relative } from "node:path";
-import { performance } from "node:perf_hooks";
+import { join } from "node:path";
 import { CommanderError } from "commander";
 import { outputTarget, removeTempFilesSync, writeOutputFile, writeStdout } from "./atomic.js";
-import { loadCorpus } from "./dataset/corpus.js";
-import { readInputFile } from "./dataset/input.js";
-import { ARCHIVE_NAME, locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
-import { CachedEmbedder } from "./embed/cache.js";
-import type { Embedder } from "./embed/embedder.js";
-import { saveFingerprintMemos } from "./embed/fingerprint.js";
+import { ARCHIVE_NAME } from "./dataset/locate.js";
+import {
+  ENV,
+  isModelFolder,
+  note,
+  pipelineDeps,
+  progressOf,
+  readCorpus,
+  shownPath,
+  TOOL_ENV,
+} from "./deps.js";
 import { encodeNpy } from "./embed/npy.js";
-import { modelFingerprint, modelLabel, plannedDtype } from "./embed/plan.js";
-import { PrecomputedEmbedder } from "./embed/precomputed.js";
-import { TfidfLsaEmbedder } from "./embed/tfidf.js";
-import { pickEnv, readEnv } from "./env.js";
-import { CliError, dataError, ExitCode, usageError } from "./errors.js";
+import { CliError, ExitCode, usageError } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
-import { type AnyOutput, type PipelineDeps, runAny } from "./pipeline.js";
+import { type AnyOutput, runAny } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
-import { createProgress, type Progress } from "./progress.js";
+import type { Progress } from "./progress.js";
 import { formatAssignments } from "./report/assignments.js";
 import { formatResult } from "./report/format.js";
 import { renderHtmlReport } from "./report/html/page.js";
 import { formatSweep } from "./report/sweep.js";
 import { renderSweepSection, withSection } from "./report/sweep-html.js";
 import { formatUnlabelled } from "./report/unlabelled.js";
-import type { Corpus } from "./types.js";
 
 const require = createRequire(import.meta.url);
 const VERSION: string = (require("../package.json") as { version: string }).version;
@@ -58,119 +55,12 @@ function terminalColumns(): number | undefined {
   return ENV.columns;
 }
 
-/** The tool's environment variables, read once. */
-const TOOL_ENV = pickEnv(process.env);
-const ENV = readEnv(TOOL_ENV);
-
-/** A path as the user would type it: relative to the working directory when that is shorter. */
-function shownPath(path: string): string {
-  if (!isAbsolute(path)) return path;
-  const rel = relative(process.cwd(), path);
-  return rel !== "" && rel.length < path.length ? rel : path;
-}
-
-/** A model folder in transformers.js layout (holds config.json): `--model <folder>` works. */
-const isModelFolder = (path: string): boolean => {
-  try {
-    return statSync(path).isDirectory() && existsSync(join(path, "config.json"));
-  } catch {
-    return false;
-  }
-};
-
-const note = (cfg: SourceConfig) => (line: string) => {
-  if (!cfg.quiet) process.stderr.write(`newsgroup-cluster: ${line}\n`);
-};
-
-async function readCorpus(
-  cfg: SourceConfig,
-  signal: AbortSignal,
-  onLoaded?: (what: string) => void,
-): Promise<Corpus> {
-  const located = await locateArchive(
-    {
-      explicitPath: cfg.data?.path,
-      explicitFrom: cfg.data?.from,
-      cacheDir: cfg.cacheDir,
-      offline: cfg.offline,
-      url: cfg.download.url ?? OFFICIAL_URL,
-      sha256: cfg.download.sha256 ?? OFFICIAL_SHA256,
-      // Checked only when a download happens: a bad value must not fail runs that download nothing.
-      timeoutMs: cfg.download.timeoutMs,
-    },
-    { fetch: globalThis.fetch, log: note(cfg) },
-  );
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(located.path);
-  } catch (err) {
-    throw dataError(`cannot read ${located.path}: ${(err as Error).message}`, err);
-  } finally {
-    if (located.temporary !== undefined)
-      await rm(located.temporary, { recursive: true, force: true }).catch(() => {});
-  }
-  const corpus = await loadCorpus(bytes, cfg.selection, located.path, signal);
-  onLoaded?.(`${corpus.docs.length} posts from ${shownPath(located.path)}`);
-  return corpus;
-}
-
 async function runCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<void> {
   const corpus = await readCorpus(cfg, signal);
   const lines = corpus.docs.map((d) =>
     JSON.stringify({ split: d.split, group: d.group, id: d.id, text: d.text }),
   );
   await writeOut(lines.length > 0 ? `${lines.join("\n")}\n` : "");
-}
-
-async function createEmbedder(
-  cfg: ClusterConfig,
-  log: (line: string) => void,
-  progress: Progress,
-): Promise<Embedder> {
-  // TF-IDF vectors depend on the whole corpus, so per-text caching does not apply.
-  if (cfg.embedder === "tfidf") {
-    progress.line("model: none (TF-IDF + LSA)");
-    return new TfidfLsaEmbedder({ seed: cfg.seed });
-  }
-  // Loaded only when a text needs the model: importing transformers.js and onnxruntime costs
-  // ~0.3 s that `corpus`, `--help`, usage errors, TF-IDF and fully cached runs do not need.
-  const model = async () => {
-    const t0 = performance.now();
-    const { TransformersEmbedder } = await import("./embed/transformers.js");
-    const embedder = await TransformersEmbedder.create({
-      model: cfg.model,
-      modelsDir: cfg.modelsDir,
-      cacheDir: cfg.cacheDir,
-      offline: cfg.offline,
-      remoteHost: cfg.hfEndpoint,
-      dtype: cfg.dtype,
-      device: cfg.device,
-      maxLength: cfg.maxLength,
-      batchSize: cfg.batchSize,
-      threads: cfg.threads,
-      log,
-      timeoutMs: cfg.download.timeoutMs,
-    });
-    const { info } = embedder;
-    const took = ((performance.now() - t0) / 1000).toFixed(1);
-    progress.line(
-      `model: ${shownPath(info.model)} (${info.dtype}, ${info.device}), loaded in ${took} s`,
-    );
-    return embedder;
-  };
-  if (!cfg.cache) return model();
-  return new CachedEmbedder({
-    info: {
-      model: modelLabel(cfg),
-      dtype: plannedDtype(cfg.dtype, cfg.device),
-      maxLength: cfg.maxLength,
-    },
-    createInner: model,
-    fingerprint: (dtype) => modelFingerprint(cfg, dtype),
-    onSaved: saveFingerprintMemos,
-    cacheDir: cfg.cacheDir,
-    log,
-  });
 }
 
 /** "0.65 MB", "12.3 kB", "512 B". */
@@ -239,70 +129,6 @@ function labelsNeededBy(cfg: ClusterConfig): string | undefined {
   // The HTML page is drawn around the newsgroup table; posts without labels are not wired yet.
   if (cfg.report !== undefined) return "--report";
   return undefined;
-}
-
-/** Where the stage lines and bars go: a bar on a terminal, lines elsewhere, nothing when quiet. */
-function progressOf(cfg: ClusterConfig): Progress {
-  const mode = cfg.quiet ? "off" : process.stderr.isTTY === true ? "bar" : "lines";
-  return createProgress(process.stderr, mode);
-}
-
-/** Posts with no text left after cleaning: they all embed to one vector. */
-const emptyPosts = (corpus: Corpus) => corpus.docs.filter((d) => d.text.trim() === "").length;
-
-/** The pipeline's real dependencies, each reporting its stage to `progress`. */
-function pipelineDeps(cfg: ClusterConfig, signal: AbortSignal, progress: Progress): PipelineDeps {
-  const { input, embeddings } = cfg;
-  const log = note(cfg);
-  let clusterStart = 0;
-  let clusterWhat = "";
-  const loaded = async (corpus: Promise<Corpus>, from: string | undefined) => {
-    const c = await corpus;
-    if (from !== undefined) progress.line(`corpus: ${from}`);
-    const empty = emptyPosts(c);
-    if (empty > 0) {
-      log(
-        `${empty} of ${c.docs.length} posts are empty after cleaning; they embed identically and land in one cluster`,
-      );
-    }
-    return c;
-  };
-  return {
-    loadCorpus: () =>
-      input === undefined
-        ? loaded(
-            readCorpus(cfg, signal, (what) => progress.line(`corpus: ${what}`)),
-            undefined,
-          )
-        : loaded(
-            readInputFile(input.path, input.format, input.fields, process.stdin, signal),
-            `posts from ${input.path === "-" ? "stdin" : shownPath(input.path)}`,
-          ),
-    createEmbedder: async () => {
-      if (embeddings === undefined) return createEmbedder(cfg, log, progress);
-      const e = await PrecomputedEmbedder.load(embeddings, signal);
-      progress.line(`model: none (vectors from ${shownPath(embeddings)})`);
-      return e;
-    },
-    now: () => performance.now(),
-    onStage: (stage, detail) => {
-      if (stage === "cluster") {
-        clusterStart = performance.now();
-        clusterWhat = detail.replace(/^k-means, /, "");
-      }
-      if (stage === "evaluate") {
-        progress.stop();
-        const s = ((performance.now() - clusterStart) / 1000).toFixed(1);
-        const each = cfg.sweep === undefined ? "" : " each";
-        const restarts = `${cfg.nInit} ${cfg.nInit === 1 ? "restart" : "restarts"}${each}`;
-        progress.line(`k-means: ${clusterWhat}, ${restarts}, ${s} s`);
-      }
-    },
-    onEmbedProgress: (done, total, pieces) => progress.embed(done, total, pieces),
-    onClusterProgress: (done, total) => progress.kmeans(done, total),
-    onSweepProgress: (done, total, k) => log(`k-means k=${k} done (${done}/${total})`),
-    signal,
-  };
 }
 
 async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {

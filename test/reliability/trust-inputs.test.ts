@@ -19,7 +19,10 @@ describe("rows 8-13: hangs and misleading failures", { timeout: 60_000 }, () => 
     const r = await run([...base(), ...TINY, "--cache-dir", "/proc/x", "--format", "csv"]);
     expect(r.code).toBe(0);
     expect(lines(r.stdout)[0]).toBe("newsgroup,0,1");
-    expect(lines(r.stderr)).toHaveLength(1);
+    // One warning besides the stage lines (issue 10).
+    const stage =
+      /^newsgroup-cluster: ((corpus|model|embedding|k-means|wrote): |\d+ of \d+ posts are empty)/;
+    expect(lines(r.stderr).filter((l) => !stage.test(l))).toHaveLength(1);
     expect(r.stderr).toMatch(
       /cannot write the embedding cache at \/proc\/x\/.*continuing without it/,
     );
