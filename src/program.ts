@@ -148,7 +148,7 @@ function withParentSourceOptions(o: RawOptions, command: Command): RawOptions {
  * command. @throws CliError(usage) with the nearest command, if any is close.
  */
 function unknownCommand(word: string, program: Command): never {
-  const names = [...program.commands.map((c) => c.name()), "help"];
+  const names = program.commands.map((c) => c.name());
   const near = names
     .map((n) => ({ n, d: editDistance(word.toLowerCase(), n) }))
     .filter((x) => x.d <= Math.max(1, Math.floor(x.n.length / 3)))
@@ -180,7 +180,8 @@ export function buildProgram(
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
     .allowExcessArguments(true)
-    .helpCommand("help [command]", "show help for a command");
+    // Our own `help [command]`: commander's prints the whole help as an error for an unknown name.
+    .helpCommand(false);
 
   addCorpusOptions(program);
   addInputOptions(program.optionsGroup(GROUPS.input));
@@ -208,6 +209,17 @@ export function buildProgram(
     .action(async (_o, command: Command) => {
       const raw = withParentSourceOptions(rawOptions(command), command);
       await onConfig({ command: "corpus", ...sourceConfig(raw, env) });
+    });
+
+  program
+    .command("help [command]")
+    .description("show help for a command")
+    .helpOption(false)
+    .allowExcessArguments(false)
+    .action((name: string | undefined) => {
+      const sub = program.commands.find((c) => c.name() === name && c.name() !== "help");
+      if (name !== undefined && sub === undefined) unknownCommand(name, program);
+      (sub ?? program).outputHelp();
     });
 
   return program;

@@ -196,3 +196,14 @@ describe("empty posts", () => {
     expect(Number(note?.[1])).toBe(expected);
   }, 120_000);
 });
+
+describe("help for an unknown command", () => {
+  it("`help corpsu`: one line with a did-you-mean, exit 2", () => {
+    const r = cli(["help", "corpsu"]);
+    expect(r.code).toBe(ExitCode.usage);
+    expect(r.stdout).toBe("");
+    expect(lines(r.stderr)).toEqual([
+      "newsgroup-cluster: error: unknown command 'corpsu'; did you mean 'corpus'? (see --help)",
+    ]);
+  });
+});

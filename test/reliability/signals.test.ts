@@ -12,12 +12,7 @@ import { FIXTURE_COUNTS } from "../support/corpus.js";
 import { fixtures } from "../support/fixtures.js";
 import { HAVE_SHARED, TAG } from "../support/layers.js";
 import { SLOW_MODEL, TINY_MODEL } from "../support/tiny-model.js";
-import { lines, listTree, runCli, spawnCli } from "./server.js";
-
-/** stderr without the stage lines a run prints when it is not a terminal (issue 10). */
-const STAGE =
-  /^newsgroup-cluster: ((corpus|model|embedding|k-means|wrote):? |\d+ of \d+ posts are empty)/;
-const said = (stderr: string) => lines(stderr).filter((l) => l !== "" && !STAGE.test(l));
+import { lines, listTree, runCli, said, spawnCli } from "./server.js";
 
 const temps: string[] = [];
 function tempDir(): string {
