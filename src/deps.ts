@@ -43,10 +43,15 @@ export const isModelFolder = (path: string): boolean => {
   }
 };
 
+/** A note on stderr (a warning, the empty posts), unless --quiet. */
 export const note = (cfg: SourceConfig) => (line: string) => {
   if (!cfg.quiet) process.stderr.write(`newsgroup-cluster: ${line}\n`);
 };
 
+/**
+ * The built-in corpus: the archive found or downloaded (locate.ts), read and cleaned.
+ * `onLoaded` hears "N posts from <archive>" (the cluster command's stage line).
+ */
 export async function readCorpus(
   cfg: SourceConfig,
   signal: AbortSignal,
