@@ -3,34 +3,33 @@
  * The executable: parses the command line (program.ts), wires the real dependencies, writes the
  * report to stdout and maps every error to its exit code. Nothing imports this module.
  */
-import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
 import { outputTarget, removeTempFilesSync, writeOutputFile, writeStdout } from "./atomic.js";
-import { loadCorpus } from "./dataset/corpus.js";
-import { readInputFile } from "./dataset/input.js";
-import { ARCHIVE_NAME, locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
-import { CachedEmbedder } from "./embed/cache.js";
-import type { Embedder } from "./embed/embedder.js";
-import { saveFingerprintMemos } from "./embed/fingerprint.js";
+import { ARCHIVE_NAME } from "./dataset/locate.js";
+import {
+  ENV,
+  isModelFolder,
+  note,
+  pipelineDeps,
+  progressOf,
+  readCorpus,
+  shownPath,
+  TOOL_ENV,
+} from "./deps.js";
 import { encodeNpy } from "./embed/npy.js";
-import { modelFingerprint, modelLabel, plannedDtype } from "./embed/plan.js";
-import { PrecomputedEmbedder } from "./embed/precomputed.js";
-import { TfidfLsaEmbedder } from "./embed/tfidf.js";
-import { CliError, dataError, ExitCode, usageError } from "./errors.js";
+import { CliError, ExitCode, usageError } from "./errors.js";
 import { pca2 } from "./evaluate/project.js";
 import { type AnyOutput, runAny } from "./pipeline.js";
 import { buildProgram, type ClusterConfig, type Config, type SourceConfig } from "./program.js";
-import { createProgress } from "./progress.js";
+import type { Progress } from "./progress.js";
 import { formatAssignments } from "./report/assignments.js";
 import { formatResult } from "./report/format.js";
 import { renderHtmlReport } from "./report/html/page.js";
 import { formatSweep } from "./report/sweep.js";
 import { renderSweepSection, withSection } from "./report/sweep-html.js";
 import { formatUnlabelled } from "./report/unlabelled.js";
-import type { Corpus } from "./types.js";
 
 const require = createRequire(import.meta.url);
 const VERSION: string = (require("../package.json") as { version: string }).version;
@@ -53,51 +52,7 @@ function writeOut(text: string): Promise<void> {
 /** The width the boxed table must fit: the terminal's, or COLUMNS when stdout is not one. */
 function terminalColumns(): number | undefined {
   if (process.stdout.isTTY) return process.stdout.columns;
-  const env = Number(process.env.COLUMNS);
-  return Number.isInteger(env) && env > 0 ? env : undefined;
-}
-
-const note = (cfg: SourceConfig) => (line: string) => {
-  if (!cfg.quiet) process.stderr.write(`newsgroup-cluster: ${line}\n`);
-};
-
-async function readCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<Corpus> {
-  const located = await locateArchive(
-    {
-      explicitPath: cfg.data?.path,
-      explicitFrom: cfg.data?.from,
-      cacheDir: cfg.cacheDir,
-      offline: cfg.offline,
-      url: process.env.NEWSGROUP_CLUSTER_DATA_URL || OFFICIAL_URL,
-      // Any case; empty means the default.
-      sha256: (process.env.NEWSGROUP_CLUSTER_DATA_SHA256?.trim() || OFFICIAL_SHA256).toLowerCase(),
-      // Checked only when a download happens: a bad value must not fail runs that download nothing.
-      timeoutMs: () => downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
-    },
-    { fetch: globalThis.fetch, log: note(cfg) },
-  );
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(located.path);
-  } catch (err) {
-    throw dataError(`cannot read ${located.path}: ${(err as Error).message}`, err);
-  } finally {
-    if (located.temporary !== undefined)
-      await rm(located.temporary, { recursive: true, force: true }).catch(() => {});
-  }
-  return loadCorpus(bytes, cfg.selection, located.path, signal);
-}
-
-/** NEWSGROUP_CLUSTER_TIMEOUT_MS: unset or empty = 60 s; anything but a positive integer is a usage error. */
-function downloadTimeoutMs(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === "") return 60_000;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) {
-    throw new CliError(
-      "usage",
-      `NEWSGROUP_CLUSTER_TIMEOUT_MS must be a positive integer of milliseconds, got '${raw}'`,
-    );
-  }
-  return Number(raw);
+  return ENV.columns;
 }
 
 async function runCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<void> {
@@ -108,55 +63,29 @@ async function runCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<void> 
   await writeOut(lines.length > 0 ? `${lines.join("\n")}\n` : "");
 }
 
-async function createEmbedder(cfg: ClusterConfig, log: (line: string) => void): Promise<Embedder> {
-  // TF-IDF vectors depend on the whole corpus, so per-text caching does not apply.
-  if (cfg.embedder === "tfidf") return new TfidfLsaEmbedder({ seed: cfg.seed });
-  // Loaded only when a text needs the model: importing transformers.js and onnxruntime costs
-  // ~0.3 s that `corpus`, `--help`, usage errors, TF-IDF and fully cached runs do not need.
-  const model = async () => {
-    const { TransformersEmbedder } = await import("./embed/transformers.js");
-    return TransformersEmbedder.create({
-      model: cfg.model,
-      modelsDir: cfg.modelsDir,
-      cacheDir: cfg.cacheDir,
-      offline: cfg.offline,
-      remoteHost: process.env.NEWSGROUP_CLUSTER_HF_ENDPOINT,
-      dtype: cfg.dtype,
-      device: cfg.device,
-      maxLength: cfg.maxLength,
-      batchSize: cfg.batchSize,
-      threads: cfg.threads,
-      log,
-      timeoutMs: () => downloadTimeoutMs(process.env.NEWSGROUP_CLUSTER_TIMEOUT_MS),
-    });
-  };
-  if (!cfg.cache) return model();
-  return new CachedEmbedder({
-    info: {
-      model: modelLabel(cfg),
-      dtype: plannedDtype(cfg.dtype, cfg.device),
-      maxLength: cfg.maxLength,
-    },
-    createInner: model,
-    fingerprint: (dtype) => modelFingerprint(cfg, dtype),
-    onSaved: saveFingerprintMemos,
-    cacheDir: cfg.cacheDir,
-    log,
-  });
+/** "0.65 MB", "12.3 kB", "512 B". */
+function size(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(2)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${bytes} B`;
 }
 
+/** Writes one output file, then says so. @throws CliError(output) naming the option and path. */
 async function writeOutput(
   option: string,
   path: string,
-  write: () => Promise<void>,
+  data: string | Uint8Array,
+  progress: Progress,
 ): Promise<void> {
   try {
-    await write();
+    await writeOutputFile(path, data);
   } catch (err) {
     throw new CliError("output", `cannot write ${option} ${path}: ${(err as Error).message}`, {
       cause: err,
     });
   }
+  const bytes = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+  progress.line(`wrote ${shownPath(path)} (${size(bytes)})`);
 }
 
 /**
@@ -204,10 +133,9 @@ function labelsNeededBy(cfg: ClusterConfig): string | undefined {
 
 async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void> {
   await checkOutputPaths(cfg);
-  const log = note(cfg);
-  const progress = createProgress(process.stderr, !cfg.quiet && process.stderr.isTTY === true);
+  const progress = progressOf(cfg);
   try {
-    const { input, embeddings } = cfg;
+    const { input } = cfg;
     const out = await runAny(
       {
         selection: cfg.selection,
@@ -223,26 +151,29 @@ async function runCluster(cfg: ClusterConfig, signal: AbortSignal): Promise<void
         input: input?.path,
         labelsNeededBy: labelsNeededBy(cfg),
       },
-      {
-        loadCorpus: () =>
-          input === undefined
-            ? readCorpus(cfg, signal)
-            : readInputFile(input.path, input.format, input.fields, process.stdin, signal),
-        createEmbedder: () =>
-          embeddings === undefined
-            ? createEmbedder(cfg, log)
-            : PrecomputedEmbedder.load(embeddings, signal),
-        now: () => performance.now(),
-        onEmbedProgress: (done, total) => progress.update(done, total),
-        onSweepProgress: (done, total, k) => log(`k-means k=${k} done (${done}/${total})`),
-        signal,
-      },
+      pipelineDeps(cfg, signal, progress),
     );
     progress.stop();
-    await writeOutputs(cfg, out, signal);
+    await writeOutputs(cfg, out, signal, progress);
   } finally {
     progress.stop();
   }
+}
+
+const HELP_HINT = " (see --help)";
+
+/**
+ * A commander error (`error: unknown option '--catgories'\n(Did you mean --categories?)`) as one
+ * line in the tool's style: `newsgroup-cluster: error: unknown option '--catgories'; did you mean
+ * --categories? (see --help)`.
+ */
+function usageLine(str: string): string {
+  const text = str
+    .trim()
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*\(Did you mean (.*)\?\)$/s, "; did you mean $1?")
+    .replace(/\s*\n\s*/g, " ");
+  return `newsgroup-cluster: error: ${text}${text.includes("--help") ? "" : HELP_HINT}\n`;
 }
 
 /** Ends the process at once: in-flight temp files removed first (nothing else is left behind). */
@@ -275,23 +206,31 @@ async function writeOutputs(
   cfg: ClusterConfig,
   out: AnyOutput,
   signal: AbortSignal,
+  progress: Progress,
 ): Promise<void> {
   const best = out.kind === "sweep" ? out.best : out;
+  const emptyClusters = best.result.labels.filter((l) => l.size === 0).length;
+  if (emptyClusters > 0) {
+    note(cfg)(
+      `${emptyClusters} of ${best.result.labels.length} clusters ended up empty (no post is nearest their centre); try a smaller --k`,
+    );
+  }
   if (best.result.metrics.silhouetteOmitted !== undefined)
     note(cfg)(`silhouette omitted: it ${best.result.metrics.silhouetteOmitted}`);
   if (cfg.saveEmbeddings !== undefined) {
-    await writeOutput("--save-embeddings", cfg.saveEmbeddings, () =>
-      writeOutputFile(cfg.saveEmbeddings as string, encodeNpy(best.embeddings)),
-    );
+    const npy = encodeNpy(best.embeddings);
+    await writeOutput("--save-embeddings", cfg.saveEmbeddings, npy, progress);
   }
   if (cfg.assignments !== undefined) {
     const { path, format } = cfg.assignments;
     const text = formatAssignments(best.corpus.docs, best.labels, best.distances, format);
-    await writeOutput("--assignments", path, () => writeOutputFile(path, text));
+    await writeOutput("--assignments", path, text, progress);
   }
   if (cfg.report !== undefined && best.kind === "labelled") {
+    // The model as the user named it: an id, or its folder relative to the working directory.
+    const config = { ...best.result.config, model: shownPath(best.result.config.model) };
     const html = renderHtmlReport({
-      result: best.result,
+      result: { ...best.result, config },
       version: VERSION,
       posts: best.corpus.docs,
       labels: best.labels,
@@ -300,7 +239,7 @@ async function writeOutputs(
     });
     const page = out.kind === "sweep" ? withSection(html, renderSweepSection(out.sweep)) : html;
     const path = cfg.report;
-    await writeOutput("--report", path, () => writeOutputFile(path, page));
+    await writeOutput("--report", path, page, progress);
   }
   if (out.kind === "sweep") {
     if (out.sweep.silhouetteSample !== undefined && cfg.format !== "table") {
@@ -335,17 +274,26 @@ async function main(argv: string[]): Promise<number> {
     if (err.code === "EPIPE") exitNow(ExitCode.ok);
   });
 
-  const program = buildProgram(VERSION, process.env, async (cfg: Config) => {
-    debug = cfg.debug;
-    switch (cfg.command) {
-      case "corpus":
-        return runCorpus(cfg, controller.signal);
-      case "cluster":
-        return runCluster(cfg, controller.signal);
-    }
-  });
-  program.exitOverride();
-  for (const c of program.commands) c.exitOverride();
+  const program = buildProgram(
+    VERSION,
+    TOOL_ENV,
+    async (cfg: Config) => {
+      debug = cfg.debug;
+      switch (cfg.command) {
+        case "corpus":
+          return runCorpus(cfg, controller.signal);
+        case "cluster":
+          return runCluster(cfg, controller.signal);
+      }
+    },
+    { isModelFolder },
+  );
+  // Commander's own usage errors in the tool's one-line style (see usageLine).
+  const outputError = (str: string) => process.stderr.write(usageLine(str));
+  for (const c of [program, ...program.commands]) {
+    c.exitOverride();
+    c.configureOutput({ outputError });
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
@@ -357,7 +305,8 @@ async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`newsgroup-cluster: error: ${err.message}\n`);
+      const hint = err.kind === "usage" && !err.message.includes("--help") ? HELP_HINT : "";
+      process.stderr.write(`newsgroup-cluster: error: ${err.message}${hint}\n`);
       if (debug && err.cause)
         process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
       return err.exitCode;

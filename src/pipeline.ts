@@ -54,6 +54,8 @@ export interface PipelineDeps {
   now: () => number;
   onStage?: (stage: "corpus" | "model" | "embed" | "cluster" | "evaluate", detail: string) => void;
   onEmbedProgress?: EmbedProgress;
+  /** k-means restarts done out of `nInit` (one k; a sweep reports per k instead). */
+  onClusterProgress?: (done: number, total: number) => void;
   /** After each k of a sweep: (k values done, all of them, the k just done). */
   onSweepProgress?: (done: number, total: number, k: number) => void;
   signal?: AbortSignal;
@@ -197,7 +199,11 @@ async function clusterStep(
   if (config.sweep === undefined) {
     const k = ks[0] as number;
     deps.onStage?.("cluster", `k-means, k=${k}`);
-    return { clustering: await time("cluster", () => cluster(emb, { k, ...opts }, deps.signal)) };
+    return {
+      clustering: await time("cluster", () =>
+        cluster(emb, { k, ...opts }, deps.signal, deps.onClusterProgress),
+      ),
+    };
   }
   deps.onStage?.("cluster", `k-means, k=${ks.join(",")}`);
   const sweep = await time("cluster", () =>
@@ -273,6 +279,7 @@ async function evaluateLabelled(
     result: {
       config: runConfig,
       posts: corpus.docs.length,
+      empty: corpus.docs.filter((d) => d.text.trim() === "").length,
       table,
       metrics,
       labels: table.clusters.map((c, j) => ({
@@ -331,6 +338,7 @@ async function evaluateUnlabelled(
     result: {
       config: runConfig,
       posts: corpus.docs.length,
+      empty: corpus.docs.filter((d) => d.text.trim() === "").length,
       table,
       metrics,
       labels: table.clusters.map((c, j) => ({

@@ -106,7 +106,7 @@ const FIELD_OPTIONS = ["inputFormat", "textField", "labelField", "idField"];
 
 const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-interface RawInput {
+export interface RawInput {
   input?: string;
   inputFormat?: InputFormat;
   textField?: string;
@@ -119,12 +119,16 @@ interface RawInput {
 
 /**
  * Checks how `--input`, `--embeddings` and a sweep combine with the other options, and returns
- * the input's config (undefined for the built-in corpus).
+ * the input's config (undefined for the built-in corpus). `isGiven(name)`: the user typed that
+ * option (by attribute name), rather than it taking its default.
  * @throws CliError(usage) naming the clashing options.
  */
-export function inputConfig(o: RawInput, command: Command, spec: KSpec): InputConfig | undefined {
-  const given = (names: string[]) =>
-    names.filter((n) => command.getOptionValueSource(n) === "cli").map(flag);
+export function inputConfig(
+  o: RawInput,
+  isGiven: (name: string) => boolean,
+  spec: KSpec,
+): InputConfig | undefined {
+  const given = (names: string[]) => names.filter(isGiven).map(flag);
   if (o.embeddings !== undefined) {
     const clash = given(EMBEDDER_OPTIONS);
     if (clash.length > 0) {

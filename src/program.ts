@@ -1,204 +1,101 @@
 /**
- * The command-line grammar: commander parses and validates every option once, into a fully
- * defaulted, typed config. Nothing here does I/O; `cli.ts` runs what this returns.
+ * The command-line grammar: commander parses and validates every option once (program-options.ts),
+ * config.ts turns the values into a fully defaulted, typed config. Nothing here does I/O; `cli.ts`
+ * runs what this returns.
  */
-import { homedir, tmpdir, userInfo } from "node:os";
-import { join, resolve } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_GROUPS } from "./dataset/groups.js";
-import { usageError } from "./errors.js";
+import { Command } from "commander";
+import { type Config, type ConfigHost, type RawOptions, sourceConfig, toConfig } from "./config.js";
+import { ALL_GROUPS, DEFAULT_GROUPS, editDistance } from "./dataset/groups.js";
+import type { ToolEnv } from "./env.js";
+import { ExitCode, usageError } from "./errors.js";
+import { addInputOptions } from "./program-input.js";
 import {
-  intParser,
-  isSpecialPath,
-  parseAssignments,
-  parseCategories,
-  parseRemove,
-  REMOVABLE,
-  scoreParser,
-} from "./options.js";
+  addCorpusOptions,
+  addGateOptions,
+  addKmeansOptions,
+  addLoggingOptions,
+  addModelOptions,
+  addOutputOptions,
+  GROUPS,
+} from "./program-options.js";
 
 export {
-  editDistance,
+  type ClusterConfig,
+  type Config,
+  type CorpusConfig,
+  defaultCacheDir,
+  type SourceConfig,
+} from "./config.js";
+export { editDistance, suggestGroups } from "./dataset/groups.js";
+export type { ToolEnv } from "./env.js";
+export {
   isSpecialPath,
   parseAssignments,
   parseCategories,
   parseRemove,
   REMOVABLE,
-  suggestGroups,
 } from "./options.js";
+export {
+  DEFAULT_MODEL,
+  DEVICES,
+  DTYPES,
+  EMBEDDERS,
+  FORMATS,
+  ORDERS,
+  SUBSETS,
+} from "./program-options.js";
 
-import {
-  addInputOptions,
-  type InputConfig,
-  inputConfig,
-  type KSpec,
-  parseK,
-} from "./program-input.js";
-import type {
-  ColumnOrder,
-  CorpusSelection,
-  DeviceChoice,
-  EmbedderKind,
-  OutputFormat,
-  RemovePart,
-  Subset,
-} from "./types.js";
+export const PROGRAM = "newsgroup-cluster";
 
-export const FORMATS: readonly OutputFormat[] = ["table", "csv", "tsv", "json", "markdown"];
-export const SUBSETS: readonly Subset[] = ["train", "test", "all"];
-export const DEVICES: readonly DeviceChoice[] = ["auto", "cpu", "cuda"];
-export const DTYPES = [
-  "auto",
-  "fp32",
-  "fp16",
-  "q8",
-  "int8",
-  "uint8",
-  "q4",
-  "q4f16",
-  "bnb4",
-] as const;
-export const DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2";
-export const EMBEDDERS: readonly EmbedderKind[] = ["minilm", "tfidf"];
-export const ORDERS: readonly ColumnOrder[] = ["matched", "raw"];
+/** What each exit code means, for `--help` (and the README). */
+export const EXIT_CODE_HELP: Record<keyof typeof ExitCode, string> = {
+  ok: "success",
+  internal: "internal error (a bug: please report it)",
+  usage: "bad command line or environment variable",
+  data: "the corpus or --input could not be found, read or verified",
+  model: "the model could not be found or loaded",
+  network: "a download failed",
+  device: "--device cuda is not available",
+  gate: "a quality gate (--min-ari, --min-nmi) was not met",
+  output: "an output file could not be written",
+  interrupted: "interrupted (Ctrl-C)",
+};
 
-/** Options shared by every command: what to load and where from. */
-export interface SourceConfig {
-  selection: CorpusSelection;
-  /** Explicit archive path and where it came from ("--data" or "NEWSGROUP_CLUSTER_DATA"). */
-  data: { path: string; from: string } | undefined;
-  cacheDir: string;
-  offline: boolean;
-  quiet: boolean;
-  debug: boolean;
+/** The text after the options in `--help`: examples, exit codes and the 20 newsgroup names. */
+export function helpFooter(): string {
+  const codes = (Object.keys(ExitCode) as (keyof typeof ExitCode)[]).map(
+    (k) => `  ${String(ExitCode[k]).padStart(3)}  ${EXIT_CODE_HELP[k]}`,
+  );
+  const names: string[] = [];
+  for (let i = 0; i < ALL_GROUPS.length; i += 3) {
+    names.push(`  ${ALL_GROUPS.slice(i, i + 3).join(", ")}`);
+  }
+  return [
+    "",
+    "Examples:",
+    "  # the reference notebook: 4 newsgroups, k = 4, a table",
+    `  ${PROGRAM}`,
+    "  # all 20 newsgroups, with an HTML report",
+    `  ${PROGRAM} --categories all --k 20 --report out.html`,
+    "  # sweep k and suggest one by silhouette",
+    `  ${PROGRAM} --k 2..12 --format csv`,
+    "  # your own posts (JSON Lines, CSV or TSV)",
+    `  ${PROGRAM} --input posts.jsonl --k 8`,
+    `  # a CI gate on a local model (exit ${ExitCode.gate} when the ARI is lower)`,
+    `  ${PROGRAM} --model ./models/all-MiniLM-L6-v2 --min-ari 0.3`,
+    "  # the cleaned posts, as JSON Lines",
+    `  ${PROGRAM} corpus --categories sci.space > posts.jsonl`,
+    "",
+    "Exit codes:",
+    ...codes,
+    "",
+    `Newsgroups (--categories; default ${DEFAULT_GROUPS.join(",")}):`,
+    ...names,
+    "",
+  ].join("\n");
 }
 
-export interface ClusterConfig extends SourceConfig {
-  command: "cluster";
-  k: number | undefined;
-  /** `--k 2..12` / `--k 4,8,16`: cluster once per k (then `k` is undefined). */
-  sweep: number[] | undefined;
-  /** `--input`: the user's posts instead of the built-in corpus. */
-  input: InputConfig | undefined;
-  /** `--embeddings`: cluster the vectors of this .npy instead of embedding. */
-  embeddings: string | undefined;
-  format: OutputFormat;
-  model: string;
-  modelsDir: string | undefined;
-  dtype: (typeof DTYPES)[number];
-  device: DeviceChoice;
-  seed: number;
-  nInit: number;
-  maxIterations: number;
-  batchSize: number;
-  threads: number;
-  maxLength: number;
-  /** Use the on-disk embedding cache. */
-  cache: boolean;
-  /** Write the vectors here as .npy, in corpus order. */
-  saveEmbeddings: string | undefined;
-  embedder: EmbedderKind;
-  order: ColumnOrder;
-  topTerms: number;
-  silhouette: boolean;
-  /** Per-post export: CSV or JSON Lines, by extension. */
-  assignments: { path: string; format: "csv" | "jsonl" } | undefined;
-  minAri: number | undefined;
-  minNmi: number | undefined;
-  /** Self-contained HTML report. */
-  report: string | undefined;
-}
-
-export interface CorpusConfig extends SourceConfig {
-  command: "corpus";
-}
-
-export type Config = ClusterConfig | CorpusConfig;
-
-/** The environment variables the tool reads (documented in the README). */
-export interface ToolEnv {
-  NEWSGROUP_CLUSTER_DATA?: string | undefined;
-  NEWSGROUP_CLUSTER_CACHE?: string | undefined;
-  NEWSGROUP_CLUSTER_MODELS?: string | undefined;
-  XDG_CACHE_HOME?: string | undefined;
-}
-
-/** The default cache directory: NEWSGROUP_CLUSTER_CACHE, else XDG cache home. */
-export function defaultCacheDir(env: ToolEnv, home: string = homeDir()): string {
-  if (env.NEWSGROUP_CLUSTER_CACHE) return resolve(env.NEWSGROUP_CLUSTER_CACHE);
-  // An empty HOME would put the cache under the current directory (`./.cache`).
-  const base = home.startsWith("/") ? home : homeDir();
-  const xdg = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : join(base, ".cache");
-  return join(xdg, "newsgroup-cluster");
-}
-
-/** The home folder: $HOME when it is an absolute path, else the account's, else the temp dir. */
-function homeDir(): string {
-  const h = homedir();
-  if (h.startsWith("/")) return h;
-  try {
-    const u = userInfo().homedir;
-    if (u.startsWith("/")) return u;
-  } catch {}
-  return tmpdir();
-}
-
-interface RawSource {
-  categories: string[];
-  subset: Subset;
-  remove: RemovePart[];
-  data?: string;
-  cacheDir?: string;
-  offline?: boolean;
-  quiet?: boolean;
-  debug?: boolean;
-}
-
-function addSourceOptions(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option("--categories <list>", "comma-separated newsgroups, or 'all' for the 20")
-        .argParser(parseCategories)
-        .default([...DEFAULT_GROUPS], DEFAULT_GROUPS.join(",")),
-    )
-    .addOption(
-      new Option("--subset <subset>", "which split to load").choices(SUBSETS).default("all"),
-    )
-    .addOption(
-      new Option(
-        "--remove <parts>",
-        "strip these from each post: headers,footers,quotes, or 'none'",
-      )
-        .argParser(parseRemove)
-        .default([...REMOVABLE], "headers,footers,quotes"),
-    )
-    .option("--data <file>", "the 20news-bydate.tar.gz archive (env NEWSGROUP_CLUSTER_DATA)")
-    .option(
-      "--cache-dir <dir>",
-      "cache directory (env NEWSGROUP_CLUSTER_CACHE, default $XDG_CACHE_HOME/newsgroup-cluster)",
-    )
-    .option("--offline", "never download; fail with a hint instead")
-    .option("-q, --quiet", "no progress or notes on stderr (errors still go there)")
-    .option("--debug", "show stack traces of errors");
-}
-
-function sourceConfig(o: RawSource, env: ToolEnv): SourceConfig {
-  let data: SourceConfig["data"];
-  if (o.data !== undefined) data = { path: resolve(o.data), from: "--data" };
-  else if (env.NEWSGROUP_CLUSTER_DATA)
-    data = { path: resolve(env.NEWSGROUP_CLUSTER_DATA), from: "NEWSGROUP_CLUSTER_DATA" };
-  return {
-    selection: { categories: o.categories, subset: o.subset, remove: o.remove },
-    data,
-    // `--cache-dir ''` is unset, not the current directory.
-    cacheDir: o.cacheDir ? resolve(o.cacheDir) : defaultCacheDir(env),
-    offline: o.offline === true,
-    quiet: o.quiet === true,
-    debug: o.debug === true,
-  };
-}
-
-/** Options every command takes (`addSourceOptions`), by commander's attribute name. */
+/** Options every command takes (corpus and logging), by commander's attribute name. */
 const SOURCE_KEYS = [
   "categories",
   "subset",
@@ -210,15 +107,25 @@ const SOURCE_KEYS = [
   "debug",
 ] as const;
 
+const fromCli = (c: Command, key: string) => c.getOptionValueSource(key) === "cli";
+
+/** A command's option values, with the names the user typed. */
+function rawOptions(command: Command): RawOptions {
+  const o = command.opts();
+  const given = new Set(
+    command.options.map((opt) => opt.attributeName()).filter((k) => fromCli(command, k)),
+  );
+  return { ...(o as RawOptions), given };
+}
+
 /**
  * `newsgroup-cluster --categories x corpus`: the source options given before the subcommand
  * apply to it (those after it win); cluster-only options there are a usage error, never ignored.
  * @throws CliError(usage) naming the cluster-only options given.
  */
-function withParentSourceOptions(o: RawSource, command: Command): RawSource {
+function withParentSourceOptions(o: RawOptions, command: Command): RawOptions {
   const parent = command.parent;
   if (parent === null) return o;
-  const fromCli = (c: Command, key: string) => c.getOptionValueSource(key) === "cli";
   const out: Record<string, unknown> = { ...o };
   for (const key of SOURCE_KEYS) {
     if (fromCli(parent, key) && !fromCli(command, key)) out[key] = parent.getOptionValue(key);
@@ -233,211 +140,87 @@ function withParentSourceOptions(o: RawSource, command: Command): RawSource {
     const verb = clusterOnly.length === 1 ? "applies" : "apply";
     throw usageError(`${clusterOnly.join(", ")} only ${verb} to clustering, not to 'corpus'`);
   }
-  return out as unknown as RawSource;
+  return out as RawOptions;
 }
+
+/**
+ * `newsgroup-cluster corpsu`: the main command takes no arguments, so a word there is a mistyped
+ * command. @throws CliError(usage) with the nearest command, if any is close.
+ */
+function unknownCommand(word: string, program: Command): never {
+  const names = program.commands.map((c) => c.name());
+  const near = names
+    .map((n) => ({ n, d: editDistance(word.toLowerCase(), n) }))
+    .filter((x) => x.d <= Math.max(1, Math.floor(x.n.length / 3)))
+    .sort((a, b) => a.d - b.d)[0];
+  const hint =
+    near === undefined ? `; the commands are ${names.join(", ")}` : `; did you mean '${near.n}'?`;
+  throw usageError(`unknown command '${word}'${hint}`);
+}
+
+const defaultHost: ConfigHost = { isModelFolder: () => false };
 
 /**
  * Builds the commander program. `onConfig` receives the validated config of whichever command
  * the user ran; commander reports usage errors itself (exit code set by the caller's
- * `exitOverride`).
+ * `exitOverride`). `host` answers whether a `--model` value is a model folder (cli.ts asks the
+ * file system; without it, `--model` is always an id).
  */
 export function buildProgram(
   version: string,
   env: ToolEnv,
   onConfig: (c: Config) => Promise<void>,
+  host: ConfigHost = defaultHost,
 ): Command {
-  const program = new Command("newsgroup-cluster")
+  const program = new Command(PROGRAM)
     .description(
       "Embed 20 Newsgroups posts with all-MiniLM-L6-v2 and cluster them with k-means; prints the newsgroup-by-cluster table.",
     )
-    .version(version)
+    .usage("[options] [command]")
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
+    .allowExcessArguments(true)
+    // Our own `help [command]`: commander's prints the whole help as an error for an unknown name.
+    .helpCommand(false);
+
+  addCorpusOptions(program);
+  addInputOptions(program.optionsGroup(GROUPS.input));
+  addModelOptions(program);
+  addKmeansOptions(program);
+  addOutputOptions(program);
+  addGateOptions(program);
+  addLoggingOptions(program)
+    .version(version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show this help")
+    .addHelpText("after", helpFooter())
+    .action(async (_o, command: Command) => {
+      if (command.args.length > 0) unknownCommand(command.args[0] as string, program);
+      await onConfig(toConfig(rawOptions(command), env, host));
+    });
+
+  const corpus = program
+    .command("corpus")
+    .description(
+      "print the selected, cleaned posts as JSON Lines ({split, group, id, text}), in corpus order",
+    )
     .allowExcessArguments(false);
-
-  addInputOptions(addSourceOptions(program))
-    .addOption(
-      new Option(
-        "-k, --k <n>",
-        "number of clusters, 1..number of posts (default: one per newsgroup); 2..12 or 4,8,16 sweeps k",
-      ).argParser(parseK),
-    )
-    .addOption(
-      new Option("-f, --format <format>", "output format").choices(FORMATS).default("table"),
-    )
-    .addOption(
-      new Option("--model <id>", "model id, in --models or on the Hugging Face Hub").default(
-        DEFAULT_MODEL,
-      ),
-    )
-    .option(
-      "--models <dir>",
-      "local models folder in transformers.js layout (env NEWSGROUP_CLUSTER_MODELS); nothing is downloaded",
-    )
-    .addOption(
-      new Option("--dtype <dtype>", "weights to load; auto = q8 on CPU, fp32 on CUDA")
-        .choices(DTYPES)
-        .default("auto"),
-    )
-    .addOption(
-      new Option("--device <device>", "where to run the model").choices(DEVICES).default("auto"),
-    )
-    .addOption(
-      new Option("--seed <n>", "k-means seed")
-        .argParser(intParser("--seed", 0, 2 ** 32 - 1))
-        .default(42),
-    )
-    .addOption(
-      new Option("--n-init <n>", "k-means restarts; the lowest inertia wins")
-        .argParser(intParser("--n-init", 1, 1000))
-        .default(10),
-    )
-    .addOption(
-      new Option("--max-iter <n>", "k-means iterations per restart")
-        .argParser(intParser("--max-iter", 1, 100000))
-        .default(300),
-    )
-    .addOption(
-      new Option("--batch-size <n>", "posts per model call")
-        .argParser(intParser("--batch-size", 1, 4096))
-        .default(16),
-    )
-    .addOption(
-      new Option("--threads <n>", "CPU threads for the model, 0 = one per core")
-        .argParser(intParser("--threads", 0, 1024))
-        .default(0),
-    )
-    .addOption(
-      new Option(
-        "--max-length <n>",
-        "word pieces per post incl. [CLS]/[SEP] (sentence-transformers: 256)",
-      )
-        .argParser(intParser("--max-length", 2, 512))
-        .default(256),
-    )
-    .addOption(
-      new Option("--embedder <kind>", "minilm (the model) or tfidf (TF-IDF + LSA, no model files)")
-        .choices(EMBEDDERS)
-        .default("minilm"),
-    )
-    .addOption(
-      new Option(
-        "--order <order>",
-        "columns: matched (cluster under its best group) or raw (k-means ids)",
-      )
-        .choices(ORDERS)
-        .default("matched"),
-    )
-    .addOption(
-      new Option("--top-terms <n>", "top c-TF-IDF terms per cluster, 0 = none")
-        .argParser(intParser("--top-terms", 0, 100))
-        .default(8),
-    )
-    .option("--silhouette", "also compute the cosine silhouette (O(posts^2))")
-    .addOption(
-      new Option(
-        "--assignments <file>",
-        "write each post's cluster and distance (.csv or .jsonl)",
-      ).argParser(parseAssignments),
-    )
-    .addOption(
-      new Option("--min-ari <x>", `exit ${7} after printing when the ARI is below x`).argParser(
-        scoreParser("--min-ari", -0.5),
-      ),
-    )
-    .addOption(
-      new Option("--min-nmi <x>", `exit ${7} after printing when the NMI is below x`).argParser(
-        scoreParser("--min-nmi", 0),
-      ),
-    )
-    .addOption(
-      new Option(
-        "--report <file.html>",
-        "write a self-contained HTML report (heatmap, map of posts, labels)",
-      ).argParser((v: string) => {
-        if (!/\.html?$/i.test(v) && !isSpecialPath(v))
-          throw new InvalidArgumentError(`--report file must end in .html, got '${v}'.`);
-        return resolve(v);
-      }),
-    )
-    .option("--no-cache", "neither read nor write the embedding cache")
-    .addOption(
-      new Option(
-        "--save-embeddings <file.npy>",
-        "write the vectors as a NumPy .npy file (float32, corpus order)",
-      ).argParser((v: string) => {
-        if (!/\.npy$/i.test(v) && !isSpecialPath(v))
-          throw new InvalidArgumentError(`--save-embeddings file must end in .npy, got '${v}'.`);
-        return v;
-      }),
-    )
-    .action(async (o, command: Command) => {
-      // Options of the model path mean nothing to the model-free embedder: say so rather than
-      // silently ignoring them.
-      if (o.embedder === "tfidf") {
-        const given = [
-          "model",
-          "models",
-          "dtype",
-          "device",
-          "batchSize",
-          "threads",
-          "maxLength",
-        ].filter((name) => command.getOptionValueSource(name) === "cli");
-        if (given.length > 0) {
-          const flags = given.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-          const verb = flags.length === 1 ? "applies" : "apply";
-          throw usageError(
-            `${flags.join(", ")} only ${verb} to --embedder minilm, not --embedder tfidf`,
-          );
-        }
-      }
-      const spec: KSpec = o.k ?? { k: undefined, sweep: undefined };
-      const input = inputConfig(o, command, spec);
-      const modelsDir = o.models ?? env.NEWSGROUP_CLUSTER_MODELS;
-      await onConfig({
-        command: "cluster",
-        ...sourceConfig(o as RawSource, env),
-        k: spec.k,
-        sweep: spec.sweep,
-        input,
-        embeddings: o.embeddings === undefined ? undefined : resolve(o.embeddings),
-        format: o.format,
-        model: o.model,
-        modelsDir: modelsDir ? resolve(modelsDir) : undefined,
-        dtype: o.dtype,
-        device: o.device,
-        seed: o.seed,
-        nInit: o.nInit,
-        maxIterations: o.maxIter,
-        batchSize: o.batchSize,
-        threads: o.threads,
-        maxLength: o.maxLength,
-        cache: o.cache !== false,
-        embedder: o.embedder,
-        order: o.order,
-        topTerms: o.topTerms,
-        silhouette: o.silhouette === true,
-        assignments: o.assignments,
-        minAri: o.minAri,
-        minNmi: o.minNmi,
-        report: o.report,
-        saveEmbeddings: o.saveEmbeddings === undefined ? undefined : resolve(o.saveEmbeddings),
-      });
+  addLoggingOptions(addCorpusOptions(corpus))
+    .helpOption("-h, --help", "show this help")
+    .action(async (_o, command: Command) => {
+      const raw = withParentSourceOptions(rawOptions(command), command);
+      await onConfig({ command: "corpus", ...sourceConfig(raw, env) });
     });
 
-  addSourceOptions(
-    program
-      .command("corpus")
-      .description(
-        "print the selected, cleaned posts as JSON Lines ({split, group, id, text}), in corpus order",
-      ),
-  ).action(async (o, command: Command) => {
-    await onConfig({
-      command: "corpus",
-      ...sourceConfig(withParentSourceOptions(o as RawSource, command), env),
+  program
+    .command("help [command]")
+    .description("show help for a command")
+    .helpOption(false)
+    .allowExcessArguments(false)
+    .action((name: string | undefined) => {
+      const sub = program.commands.find((c) => c.name() === name && c.name() !== "help");
+      if (name !== undefined && sub === undefined) unknownCommand(name, program);
+      (sub ?? program).outputHelp();
     });
-  });
 
   return program;
 }

@@ -62,7 +62,18 @@ export interface Contingency {
 
 export type OutputFormat = "table" | "csv" | "tsv" | "json" | "markdown";
 export type DeviceChoice = "auto" | "cpu" | "cuda";
-export type Dtype = "fp32" | "fp16" | "q8" | "int8" | "uint8" | "q4" | "bnb4" | "q4f16";
+/** The weights transformers.js can load (`--dtype`, besides `auto`): the one list of them. */
+export const WEIGHT_DTYPES = [
+  "fp32",
+  "fp16",
+  "q8",
+  "int8",
+  "uint8",
+  "q4",
+  "q4f16",
+  "bnb4",
+] as const;
+export type Dtype = (typeof WEIGHT_DTYPES)[number];
 
 /** Which posts to load and how to clean them. */
 export interface CorpusSelection {
@@ -148,6 +159,8 @@ export interface RunResult {
     input?: string;
   };
   posts: number;
+  /** Posts with no text left after cleaning (they all embed to one vector). */
+  empty?: number;
   table: Contingency;
   metrics: Metrics;
   labels: ClusterLabel[];

@@ -160,6 +160,7 @@ describe("newsgroup-cluster (spawned)", () => {
         posts: "number",
         groups: { "alt.atheism": "number", "sci.space": "number" },
         clusters: ["number"],
+        empty: "number",
       },
       table: { groups: ["string"], clusters: ["number"], counts: [["number"]] },
       metrics: {
@@ -277,7 +278,7 @@ describe("newsgroup-cluster (spawned)", () => {
     "%j exits %i with one clear line",
     (args, code, message) => {
       const r = cli(args.map(unfix));
-      expect(r.code).toBe(code);
+      expect(r.code, r.stderr).toBe(code);
       expect(r.stdout).toBe("");
       expect(r.stderr).toContain(message);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace

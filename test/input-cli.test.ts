@@ -179,7 +179,7 @@ describe("--input", () => {
     // --order matched numbers clusters by size, largest first.
     expect([...doc.table.sizes].sort((a: number, b: number) => b - a)).toEqual(doc.table.sizes);
     expect(doc.table.shares[0]).toBeCloseTo(doc.table.sizes[0] / 114, 12);
-    expect(doc.counts).toEqual({ posts: 114, clusters: doc.table.sizes });
+    expect(doc.counts).toEqual({ posts: 114, clusters: doc.table.sizes, empty: 0 });
     expect(Object.keys(doc.metrics)).toEqual(["inertia"]);
     expect(doc.labels.map((l: { terms: string[] }) => l.terms.length)).toEqual([8, 8, 8]);
 

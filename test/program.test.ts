@@ -179,3 +179,58 @@ describe("command line", () => {
     expect(() => parseCategories("rec.auto")).toThrow(/rec\.autos/);
   });
 });
+
+describe("the command line as data (issue 14.3)", () => {
+  it("reads every variable through one typed reader; the timeout is checked when asked for", async () => {
+    const { pickEnv, readEnv } = await import("../src/env.js");
+    const env = pickEnv({
+      NEWSGROUP_CLUSTER_DATA_SHA256: " ABC ",
+      NEWSGROUP_CLUSTER_DATA_URL: "",
+      NEWSGROUP_CLUSTER_TIMEOUT_MS: "abc",
+      COLUMNS: "100",
+      UNRELATED: "x",
+    });
+    expect(Object.keys(env).sort()).toEqual([
+      "COLUMNS",
+      "NEWSGROUP_CLUSTER_DATA_SHA256",
+      "NEWSGROUP_CLUSTER_DATA_URL",
+      "NEWSGROUP_CLUSTER_TIMEOUT_MS",
+    ]);
+    const s = readEnv(env);
+    expect(s.dataSha256).toBe("abc");
+    expect(s.dataUrl).toBeUndefined();
+    expect(s.columns).toBe(100);
+    expect(s.timeoutMs).toThrow(/NEWSGROUP_CLUSTER_TIMEOUT_MS must be a positive integer.*'abc'/);
+    expect(readEnv({}).timeoutMs()).toBe(60_000);
+    expect(readEnv({ NEWSGROUP_CLUSTER_TIMEOUT_MS: "1500" }).timeoutMs()).toBe(1500);
+    // A bad timeout does not fail parsing: only a download asks for it.
+    const c = await parse([], { NEWSGROUP_CLUSTER_TIMEOUT_MS: "abc" });
+    expect(c.download.timeoutMs).toThrow(/TIMEOUT_MS/);
+  });
+
+  it("--model <folder> becomes --models <parent> --model <name>, unless --models has that name", async () => {
+    const { modelSource } = await import("../src/config.js");
+    const folders = new Set(["/m/tiny-bert", "/other/tiny-bert"]);
+    const host = { isModelFolder: (p: string) => folders.has(p) };
+    expect(modelSource("/m/tiny-bert", undefined, host)).toEqual({
+      model: "tiny-bert",
+      modelsDir: "/m",
+    });
+    expect(modelSource("tiny-bert", "/other", host)).toEqual({
+      model: "tiny-bert",
+      modelsDir: "/other",
+    });
+    expect(modelSource("Xenova/all-MiniLM-L6-v2", undefined, host)).toEqual({
+      model: "Xenova/all-MiniLM-L6-v2",
+      modelsDir: undefined,
+    });
+  });
+
+  it("the --dtype choices are the one list of weights, plus auto", async () => {
+    const { DTYPES } = await import("../src/program.js");
+    const { WEIGHT_DTYPES } = await import("../src/types.js");
+    const { DTYPE_SUFFIX } = await import("../src/embed/plan.js");
+    expect(DTYPES).toEqual(["auto", ...WEIGHT_DTYPES]);
+    expect(Object.keys(DTYPE_SUFFIX).sort()).toEqual([...WEIGHT_DTYPES].sort());
+  });
+});

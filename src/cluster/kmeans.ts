@@ -168,12 +168,14 @@ export async function lloyd(
  * Runs k-means `nInit` times and keeps the restart with the lowest inertia.
  * Deterministic: same embeddings and options give the same result on a machine.
  * @param signal aborts between chunks of work (Ctrl-C); the promise then rejects with its reason.
+ * @param onRestart called with (restarts done, nInit): 0 before the first, then after each.
  * @throws RangeError when k is not an integer in 1..rows (the CLI validates this earlier).
  */
 export async function cluster(
   emb: Embeddings,
   opts: KmeansOptions,
   signal?: AbortSignal,
+  onRestart?: (done: number, total: number) => void,
 ): Promise<Clustering> {
   if (!Number.isInteger(opts.k) || opts.k < 1 || opts.k > emb.rows) {
     throw new RangeError(`k must be an integer from 1 to ${emb.rows}, got ${opts.k}`);
@@ -188,6 +190,7 @@ export async function cluster(
     Math.min(Math.floor(64 / trials), Math.floor(2 ** 22 / (opts.k * emb.dims))),
   );
   let best: Clustering | undefined;
+  onRestart?.(0, opts.nInit);
   for (let g = 0; g < opts.nInit; g += group) {
     const rs = Array.from({ length: Math.min(group, opts.nInit - g) }, (_, i) => g + i);
     const seeds = await kmeansPlusPlusMany(
@@ -198,6 +201,7 @@ export async function cluster(
     for (const [i, r] of rs.entries()) {
       const one = await finish(sp, opts, r, seeds[i] as Float64Array);
       if (best === undefined || one.inertia < best.inertia) best = one;
+      onRestart?.(r + 1, opts.nInit);
     }
   }
   return best as Clustering;

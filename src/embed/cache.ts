@@ -315,7 +315,9 @@ async function embedMissing(
   onProgress?.(doneAt[0] as number, total);
   const fresh = await inner.embed(
     missing.map((i) => texts[i] as string),
-    onProgress && ((done) => onProgress(doneAt[Math.min(done, missing.length)] as number, total)),
+    onProgress &&
+      ((done, _, pieces) =>
+        onProgress(doneAt[Math.min(done, missing.length)] as number, total, pieces)),
     signal,
     journal &&
       ((rows, data, dims) =>

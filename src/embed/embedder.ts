@@ -4,8 +4,17 @@
  */
 import type { Embeddings } from "../types.js";
 
-/** Progress of an embedding run: posts done out of total. */
-export type EmbedProgress = (done: number, total: number) => void;
+/** Word pieces (tokens after truncation) embedded out of all of them: what the time depends on. */
+export interface PieceProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * Progress of an embedding run: posts done out of total, and the word pieces when the embedder
+ * counts them (progress bars estimate the time left from these).
+ */
+export type EmbedProgress = (done: number, total: number, pieces?: PieceProgress) => void;
 
 /**
  * Called as each batch is finished: row `b` of `data` (`dims` values a row) is the vector of

@@ -4,12 +4,12 @@
  * run whose vectors are all cached never imports it (about 0.3 s).
  */
 import { join } from "node:path";
-import type { DeviceChoice } from "../types.js";
+import type { DeviceChoice, Dtype } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
 import { fingerprintFiles } from "./fingerprint.js";
 
 /** transformers.js's file-name suffix of each dtype (`onnx/model<suffix>.onnx`). */
-export const DTYPE_SUFFIX: Record<string, string> = {
+export const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
   fp32: "",
   fp16: "_fp16",
   int8: "_int8",
@@ -18,7 +18,7 @@ export const DTYPE_SUFFIX: Record<string, string> = {
   q4: "_q4",
   q4f16: "_q4f16",
   bnb4: "_bnb4",
-};
+} satisfies Record<Dtype, string>;
 
 /**
  * The model's name in reports and cache keys: the Hub id, or the absolute folder of a local model

@@ -242,7 +242,8 @@ export class TransformersEmbedder implements Embedder {
     let dims = this.info.dims;
     let out: Float32Array | undefined;
     let done = 0;
-    onProgress?.(0, texts.length);
+    const pieces = { done: 0, total: seqs.reduce((sum, s) => sum + s.length, 0) };
+    onProgress?.(0, texts.length, { ...pieces });
     for (const batch of planBatches(
       seqs.map((s) => s.length),
       this.batchSize,
@@ -260,7 +261,8 @@ export class TransformersEmbedder implements Embedder {
       });
       await onRows?.(batch, pooled, dims);
       done += batch.length;
-      onProgress?.(done, texts.length);
+      pieces.done += padded.lengths.reduce((sum, n) => sum + n, 0);
+      onProgress?.(done, texts.length, { ...pieces });
     }
     return { rows: texts.length, dims, data: out ?? new Float32Array(0) };
   }

@@ -186,7 +186,12 @@ export function jsonDocument(r: RunResult, version: string) {
     schema: JSON_SCHEMA_VERSION,
     version,
     config: r.config,
-    counts: { posts: r.posts, groups: groupSizes, clusters: r.labels.map((l) => l.size) },
+    counts: {
+      posts: r.posts,
+      groups: groupSizes,
+      clusters: r.labels.map((l) => l.size),
+      empty: r.empty ?? 0,
+    },
     table: { groups: r.table.groups, clusters: r.table.clusters, counts: r.table.counts },
     // An omitted silhouette is null, with its reason beside it.
     metrics:

@@ -50,7 +50,7 @@ export function unlabelledJsonDocument(r: UnlabelledRunResult, version: string) 
     schema: JSON_SCHEMA_VERSION,
     version,
     config: r.config,
-    counts: { posts: r.posts, clusters: r.table.sizes },
+    counts: { posts: r.posts, clusters: r.table.sizes, empty: r.empty ?? 0 },
     table: { clusters: r.table.clusters, sizes: r.table.sizes, shares: r.table.shares },
     metrics: r.metrics,
     labels: r.labels,

@@ -11,7 +11,7 @@ import { CLI } from "../helpers.js";
 import { FIXTURE_COUNTS } from "../support/corpus.js";
 import { fixtures } from "../support/fixtures.js";
 import { TINY_MODEL } from "../support/tiny-model.js";
-import { lines, listTree, runCli } from "./server.js";
+import { listTree, runCli, said } from "./server.js";
 
 /** Why CUDA is unusable on this machine, as the CLI will see it; undefined on a CUDA machine. */
 const reason = cudaUnavailableReason();
@@ -35,7 +35,7 @@ describe("the CLI on a machine without a GPU", { timeout: 30_000 }, () => {
     const r = await runCli([...ARGS, "--device", "cuda"], { cacheDir: cache });
     expect(r.code).toBe(6);
     expect(r.stdout).toBe("");
-    expect(lines(r.stderr)).toEqual([
+    expect(said(r.stderr)).toEqual([
       "newsgroup-cluster: error: --device cuda: no NVIDIA GPU or driver found",
     ]);
     expect(listTree(cache)).toEqual([]);
@@ -45,7 +45,7 @@ describe("the CLI on a machine without a GPU", { timeout: 30_000 }, () => {
     const args = ARGS.map((a) => (a === "csv" ? "json" : a));
     const r = await runCli([...args, "--device", "auto"], { cacheDir: cache });
     expect(r.code).toBe(0);
-    expect(lines(r.stderr)).toEqual([
+    expect(said(r.stderr)).toEqual([
       "newsgroup-cluster: device auto: using CPU (no NVIDIA GPU or driver found)",
     ]);
     const doc = JSON.parse(r.stdout);

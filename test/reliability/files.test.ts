@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, type ExpectStatic, it } from "vitest";
 import { CLI, packTarGz } from "../helpers.js";
 import { fixtures } from "../support/fixtures.js";
 import { TINY_MODEL, TOKENIZER_ONLY } from "../support/tiny-model.js";
-import { type CliRun, lines, listTree, runCli } from "./server.js";
+import { type CliRun, listTree, runCli, said } from "./server.js";
 
 const temps: string[] = [];
 function tempDir(prefix = "ngc-files-"): string {
@@ -104,7 +104,8 @@ function expectFailure(
 ): void {
   expect(r.stdout).toBe("");
   expect(r.code).toBe(code);
-  const errs = lines(r.stderr);
+  // One error line, after the stage lines of what did work (issue 10).
+  const errs = said(r.stderr);
   expect(errs).toHaveLength(1);
   expect(errs[0]).toMatch(/^newsgroup-cluster: error: /);
   expect(errs[0]).toContain(what);

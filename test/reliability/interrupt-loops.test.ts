@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI } from "../helpers.js";
 import { REAL_ARCHIVE, TAG } from "../support/layers.js";
-import { lines, spawnCli } from "./server.js";
+import { said, spawnCli } from "./server.js";
 
 const temps: string[] = [];
 function tempDir(): string {
@@ -57,7 +57,7 @@ describe.skipIf(REAL_ARCHIVE === undefined)(`${TAG.full} SIGINT in the numeric l
     expect(r.signal).toBeNull();
     expect(r.endedAt - sent).toBeLessThan(LATENCY_MS);
     expect(r.stdout).toBe("");
-    expect(lines(r.stderr).filter((l) => l !== "")).toEqual(["newsgroup-cluster: interrupted"]);
+    expect(said(r.stderr)).toEqual(["newsgroup-cluster: interrupted"]);
   }, 60_000);
 
   it("during the report's PCA: exit 130 within the bound, no report written", async () => {

@@ -241,3 +241,11 @@ export function runCli(
 
 /** The lines of a stderr text, without the final newline. */
 export const lines = (s: string): string[] => (s === "" ? [] : s.replace(/\n$/, "").split("\n"));
+
+/** The stage lines a run prints on stderr when it is not a terminal (issue 10). */
+export const STAGE_LINE =
+  /^newsgroup-cluster: ((corpus|model|embedding|k-means|wrote): |\d+ of \d+ posts are empty)/;
+
+/** stderr's non-blank lines without the stage lines: the notes, warnings and errors. */
+export const said = (s: string): string[] =>
+  lines(s).filter((l) => l !== "" && !STAGE_LINE.test(l));

@@ -98,7 +98,7 @@ describe("row 2: an output may not be an input or another output", { timeout: 60
     );
     expect(r.code).toBe(2);
     expect(lines(r.stderr)).toEqual([
-      `newsgroup-cluster: error: --save-embeddings ${join(dir, "e.npy")} is the same file as --data; writing it would overwrite that file`,
+      `newsgroup-cluster: error: --save-embeddings ${join(dir, "e.npy")} is the same file as --data; writing it would overwrite that file (see --help)`,
     ]);
     expect(readFileSync(data).equals(archiveBytes())).toBe(true);
   });

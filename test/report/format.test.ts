@@ -87,6 +87,7 @@ describe("formats", () => {
       posts: 12,
       groups: { "alt.atheism": 4, "comp.graphics": 4, 'odd "name", with comma': 4 },
       clusters: [5, 7],
+      empty: 0,
     });
     expect(doc.metrics.ari).toBe(0.5);
     expect(doc.labels[0]).toEqual({ cluster: 0, size: 5, terms: ["god", "atheism"] });

@@ -284,3 +284,47 @@ describe("renderHtmlReport", () => {
     expect(() => renderHtmlReport({ ...input, labels })).toThrow(/label 9/);
   });
 });
+
+describe("the report says what ran (issue 10)", () => {
+  it("names the embedder kind plainly and a cached run's device as the cache", () => {
+    const input = synthetic(40);
+    input.result.config.device = "cache";
+    input.result.config.model = "models/tiny-random-bert";
+    const html = renderHtmlReport(input);
+    expect(html).toContain("<th>device</th><td>from the cache (computed in an earlier run)</td>");
+    expect(html).toContain("<th>model</th><td>models/tiny-random-bert</td>");
+    expect(html).toContain("<th>embedder</th><td>sentence embeddings (transformers.js)</td>");
+    expect(html).not.toContain("<td>minilm</td>");
+  });
+
+  it("draws the axis labels below the frame, where no mark is", () => {
+    const html = renderHtmlReport(synthetic(200));
+    const box = /id="mapsvg" class="map" viewBox="0 0 (\d+) (\d+)"/.exec(html);
+    const frame = /<rect class="bg" width="\d+" height="(\d+)"/.exec(html);
+    const height = Number(frame?.[1]);
+    expect(Number(box?.[2])).toBeGreaterThan(height);
+    const label = /<text class="axl"[^>]* y="([\d.]+)"[^>]*>PC 1/.exec(html);
+    expect(Number(label?.[1])).toBeGreaterThan(height);
+    const ys = [...html.matchAll(/<circle class="pt[^"]*" cx="[\d.]+" cy="([\d.]+)"/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(ys.length).toBeGreaterThan(0);
+    expect(Math.max(...ys)).toBeLessThanOrEqual(height);
+  });
+
+  it("counts the empty posts on the map and in their cluster's card; explains an empty cluster", () => {
+    const input = synthetic(40, { k: 5 });
+    const posts = input.posts as HtmlReportPost[];
+    for (const i of [0, 4, 8]) (posts[i] as HtmlReportPost).text = "  \n";
+    const labels = input.labels as Int32Array;
+    // Cluster 4 has no post at all.
+    for (let i = 0; i < labels.length; i++) if (labels[i] === 4) labels[i] = 0;
+    (input.result.labels[4] as { size: number }).size = 0;
+    const html = renderHtmlReport(input);
+    expect(html).toContain("3 posts are empty after cleaning");
+    const emptyIn = new Set([0, 4, 8].map((i) => labels[i]));
+    const notes = count(html, /empty posts? \(no text after cleaning\)/g);
+    expect(notes).toBe(emptyIn.size);
+    expect(html).toContain("An empty cluster: no post is nearest its centre");
+  });
+});

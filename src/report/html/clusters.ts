@@ -26,6 +26,11 @@ export function renderClustersSection(ctx: Ctx): string {
     [...list, ...(other[j] as number[])].slice(0, REPRESENTATIVES),
   );
   const colTotals = margins(table).cols;
+  const emptyIn = new Array<number>(table.clusters.length).fill(0);
+  posts.forEach((p, i) => {
+    const j = ctx.col[i] as number;
+    if (p.text.trim() === "") emptyIn[j] = (emptyIn[j] as number) + 1;
+  });
   const cards = table.clusters
     .map((c, j) => {
       const label = result.labels[j];
@@ -46,6 +51,11 @@ export function renderClustersSection(ctx: Ctx): string {
         label && label.terms.length > 0
           ? `<ul class="terms">${label.terms.map((t) => `<li>${escapeHtml(t)}</li>`).join("")}</ul>`
           : "";
+      const e = emptyIn[j] as number;
+      const empties =
+        e > 0
+          ? `<p class="note">${thousands(e)} empty ${e === 1 ? "post" : "posts"} (no text after cleaning) ${e === 1 ? "is" : "are"} in this cluster; they are never shown as representatives.</p>`
+          : "";
       const reps = (best[j] as number[])
         .map((i) => {
           const p = posts[i] as HtmlReportPost;
@@ -60,8 +70,8 @@ export function renderClustersSection(ctx: Ctx): string {
       return (
         `<article class="cluster" data-cluster="${c}" style="--c:${clusterColor(j)}">` +
         `<header><span class="sw"></span><h3>Cluster ${c}</h3><span class="size">${thousands(size)} posts · ` +
-        `${pct(result.posts > 0 ? size / result.posts : 0)}</span></header>${dominant}${terms}` +
-        `<h4>Closest to the centre</h4>${reps ? `<ol class="reps">${reps}</ol>` : `<p class="note">No posts with text.</p>`}</article>`
+        `${pct(result.posts > 0 ? size / result.posts : 0)}</span></header>${dominant}${terms}${empties}` +
+        `<h4>Closest to the centre</h4>${reps ? `<ol class="reps">${reps}</ol>` : `<p class="note">${size === 0 ? "An empty cluster: no post is nearest its centre (a smaller --k avoids it)." : "No posts with text."}</p>`}</article>`
       );
     })
     .join("\n");

@@ -10,6 +10,8 @@ import { cut, escapeHtml, num } from "./text.js";
 const TOOLTIP_CHARS = 100;
 /** Width of the map in SVG units (its height follows the points' aspect ratio). */
 const MAP_WIDTH = 760;
+/** Height of the strip under the frame that holds the axis labels, in SVG units. */
+const AXIS_STRIP = 20;
 
 /** The plot area: the points' frame and the mapping from PCA coordinates to SVG units. */
 interface Frame {
@@ -102,16 +104,16 @@ export function renderMapSection(ctx: Ctx): string {
   if (y0 < 0 && y1 > 0) {
     axes.push(`<line class="axis" x1="0" y1="${num(sy(0))}" x2="${width}" y2="${num(sy(0))}"/>`);
   }
-  axes.push(
-    `<text class="axl" x="${width - 8}" y="${height - 8}" text-anchor="end">PC 1 →</text>`,
-    `<text class="axl" x="8" y="16">↑ PC 2</text>`,
-  );
+  // The axis labels sit in a strip below the frame, where no mark is drawn.
+  const labels =
+    `<text class="axl" x="${width - 8}" y="${height + AXIS_STRIP - 6}" text-anchor="end">PC 1 →</text>` +
+    `<text class="axl" x="8" y="${height + AXIS_STRIP - 6}">↑ PC 2</text>`;
 
   const svg =
-    `<svg id="mapsvg" class="map" viewBox="0 0 ${width} ${height}" role="img" ` +
+    `<svg id="mapsvg" class="map" viewBox="0 0 ${width} ${height + AXIS_STRIP}" role="img" ` +
     `aria-label="Map of ${n} posts on the first two principal components">` +
     `<rect class="bg" width="${width}" height="${height}" rx="6"/>${axes.join("")}` +
-    `<g class="pts">${marks.join("\n")}</g></svg>`;
+    `<g class="pts">${marks.join("\n")}</g>${labels}</svg>`;
 
   const clusterLegend = table.clusters
     .map((c, j) => {
@@ -136,6 +138,11 @@ export function renderMapSection(ctx: Ctx): string {
     table.groups.length > SHAPES.length
       ? ` Shapes repeat after ${SHAPES.length} newsgroups: hover or click to tell them apart.`
       : "";
+  const empty = posts.filter((p) => p.text.trim() === "").length;
+  const emptyNote =
+    empty > 0
+      ? ` ${empty} ${empty === 1 ? "post is" : "posts are"} empty after cleaning: they embed identically and share one mark.`
+      : "";
   const edge =
     clamped > 0
       ? ` ${clamped} outlying ${clamped === 1 ? "post is" : "posts are"} drawn on the frame's edge.`
@@ -144,7 +151,7 @@ export function renderMapSection(ctx: Ctx): string {
     `<section id="map" class="card"><h2>Map of the posts</h2>` +
     `<p class="note">Each mark is one post, placed by the first two principal components of its embedding. ` +
     `Colour: cluster; shape: newsgroup. Hover a mark to read the post's first line; click a legend entry ` +
-    `to highlight it, again to show all.${repeat}${edge}</p>` +
+    `to highlight it, again to show all.${repeat}${edge}${emptyNote}</p>` +
     `<div class="split"><div class="mapbox">${svg}</div>` +
     `<aside class="legend"><h3>Clusters</h3>${clusterLegend}<h3>Newsgroups</h3>${groupLegend}` +
     `<button type="button" class="reset" data-hl="">show all</button></aside></div></section>\n`

@@ -5,11 +5,13 @@ import { escapeHtml, seconds } from "./text.js";
 /** The run section (`#run`). */
 export function renderRunSection({ input }: Ctx): string {
   const { config: c, timings } = input.result;
+  const tfidf = c.embedder === "tfidf";
   const rows: [string, string][] = [
-    ["embedder", c.embedder],
+    ["embedder", tfidf ? "TF-IDF + LSA (no model)" : "sentence embeddings (transformers.js)"],
     ["model", c.model],
     ["dtype", c.dtype],
-    ["device", c.device],
+    // All vectors came from the embedding cache: no model ran in this run.
+    ["device", c.device === "cache" ? "from the cache (computed in an earlier run)" : c.device],
     ["max length", c.maxLength > 0 ? `${c.maxLength} word pieces` : "n/a"],
     ["k", String(c.k)],
     ["seed", String(c.seed)],
