@@ -1,7 +1,7 @@
 /**
  * `--input`, `--embeddings` and the k sweep through the built CLI (dist/cli.js). A synthetic
- * three-newsgroup archive keeps these independent of ../shared; the real corpus and the tiny
- * model are used where present (skipped otherwise).
+ * three-newsgroup archive and the hermetic fixtures keep these independent of ../shared; the
+ * round trip is repeated on the real corpus with tiny-random-bert where present ([full]).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, packTarGz, SHARED_ARCHIVE, SHARED_MODELS } from "./helpers.js";
+import { fixtures } from "./support/fixtures.js";
+import { HAVE_SHARED, TAG } from "./support/layers.js";
+import { TINY_MODEL } from "./support/tiny-model.js";
 
 const GROUPS = ["comp.graphics", "rec.autos", "sci.space"];
 const VOCAB: Record<string, string[]> = {
@@ -91,20 +94,39 @@ describe("--input", () => {
     expect(piped.stdout).toBe(direct.stdout);
   }, 120_000);
 
-  it.skipIf(!existsSync(SHARED_ARCHIVE) || !existsSync(join(SHARED_MODELS, "tiny-random-bert")))(
-    "corpus | --input - prints exactly the built-in table on the real corpus (tiny-random-bert)",
-    () => {
-      const model = ["--models", SHARED_MODELS, "--model", "tiny-random-bert", "--quiet"];
-      const corpus = cli(["corpus", "--data", SHARED_ARCHIVE]);
-      expect(corpus.code).toBe(0);
-      const direct = cli(["--data", SHARED_ARCHIVE, ...model, "--n-init", "2", "--no-cache"]);
-      expect(direct.code, direct.stderr).toBe(0);
-      const piped = cli(["--input", "-", ...model, "--n-init", "2", "--no-cache"], corpus.stdout);
-      expect(piped.code, piped.stderr).toBe(0);
-      expect(piped.stdout).toBe(direct.stdout);
+  // The hermetic fixtures (the synthetic 20news-bydate archive, the tiny model), and the real
+  // corpus with tiny-random-bert where ../shared is present.
+  const roundTrips = [
+    {
+      name: "the synthetic corpus (tiny fixture model)",
+      skip: false,
+      data: () => fixtures().archive,
+      model: () => ["--models", fixtures().models, "--model", TINY_MODEL],
     },
-    300_000,
-  );
+    {
+      name: `${TAG.full} the real corpus (tiny-random-bert)`,
+      skip: !HAVE_SHARED,
+      data: () => SHARED_ARCHIVE,
+      model: () => ["--models", SHARED_MODELS, "--model", "tiny-random-bert"],
+    },
+  ];
+  for (const t of roundTrips) {
+    it.skipIf(t.skip)(
+      `corpus | --input - prints exactly the built-in table on ${t.name}`,
+      () => {
+        const model = [...t.model(), "--quiet"];
+        const corpus = cli(["corpus", "--data", t.data()]);
+        expect(corpus.code).toBe(0);
+        const direct = cli(["--data", t.data(), ...model, "--n-init", "2", "--no-cache"]);
+        expect(direct.code, direct.stderr).toBe(0);
+        expect(direct.stdout).toContain("sci.space");
+        const piped = cli(["--input", "-", ...model, "--n-init", "2", "--no-cache"], corpus.stdout);
+        expect(piped.code, piped.stderr).toBe(0);
+        expect(piped.stdout).toBe(direct.stdout);
+      },
+      300_000,
+    );
+  }
 
   it("reads a CSV with quoted multi-line fields, commas and CRLF, labelled by --label-field", () => {
     const rows = GROUPS.flatMap((g) =>
