@@ -193,12 +193,10 @@ async function checkOutputPaths(cfg: ClusterConfig): Promise<void> {
   }
 }
 
-/** What the posts need for the options given: labels for the quality gates and the report. */
+/** What the posts need for the options given: labels for the quality gates. */
 function labelsNeededBy(cfg: ClusterConfig): string | undefined {
   if (cfg.minAri !== undefined) return "--min-ari";
   if (cfg.minNmi !== undefined) return "--min-nmi";
-  // The HTML page is drawn around the newsgroup table; posts without labels are not wired yet.
-  if (cfg.report !== undefined) return "--report";
   return undefined;
 }
 
@@ -289,7 +287,7 @@ async function writeOutputs(
     const text = formatAssignments(best.corpus.docs, best.labels, best.distances, format);
     await writeOutput("--assignments", path, () => writeOutputFile(path, text));
   }
-  if (cfg.report !== undefined && best.kind === "labelled") {
+  if (cfg.report !== undefined) {
     const html = renderHtmlReport({
       result: best.result,
       version: VERSION,

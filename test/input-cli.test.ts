@@ -213,9 +213,28 @@ describe("--input", () => {
     expect(expectOneLineError(cli(["--input", "notes.jsonl", ...TFIDF]), 2)).toContain("give --k");
     const gate = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3", "--min-ari", "0.1"]);
     expect(expectOneLineError(gate, 2)).toContain("--min-ari needs labelled posts");
-    const report = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3", "--report", "u.html"]);
-    expect(expectOneLineError(report, 2)).toContain("--report needs labelled posts");
     expect(existsSync(join(dir, "u.html"))).toBe(false);
+  }, 120_000);
+
+  it("--report on posts without labels: the sizes, the map coloured by cluster, no heatmap", () => {
+    const plain = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3"]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const report = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3", "--report", "u.html"]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toBe(plain.stdout);
+    const html = readFileSync(join(dir, "u.html"), "utf8");
+    expect(html).toContain('<section id="sizes"');
+    expect(html).toContain("114 posts without labels in 3 clusters; inertia ");
+    expect(html).not.toContain('id="table"');
+    expect(html).not.toMatch(/ARI|NMI|Mostly <b>|<h3>Newsgroups<\/h3>/);
+    expect([...html.matchAll(/class="pt c[0-2]"/g)]).toHaveLength(114);
+    expect(html).toContain("<th>input</th><td>notes.jsonl</td>");
+    // A sweep draws the metrics against k and the suggested k's page, here without labels.
+    const sweep = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "2..4", "--report", "s.html"]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const page = readFileSync(join(dir, "s.html"), "utf8");
+    expect(page).toContain('<section id="sizes"');
+    expect(page).not.toMatch(/ARI|NMI/);
   }, 120_000);
 
   it("refuses --input with options of the built-in corpus, and field options without --input", () => {

@@ -149,7 +149,7 @@ const scriptChar = fc
  * (@huggingface/tokenizers), not of our code: bert-base-uncased then gives "##ς" (19579) where
  * Rust gives "##σ" (29733). Latin-1 text, the CLI's newsgroup domain, cannot reach it.
  */
-export function sameLowercase(text: string): boolean {
+function sameLowercase(text: string): boolean {
   return text.toLowerCase() === Array.from(text, (c) => c.toLowerCase()).join("");
 }
 
