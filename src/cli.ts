@@ -122,12 +122,10 @@ async function checkOutputPaths(cfg: ClusterConfig): Promise<void> {
   }
 }
 
-/** What the posts need for the options given: labels for the quality gates and the report. */
+/** What the posts need for the options given: labels for the quality gates. */
 function labelsNeededBy(cfg: ClusterConfig): string | undefined {
   if (cfg.minAri !== undefined) return "--min-ari";
   if (cfg.minNmi !== undefined) return "--min-nmi";
-  // The HTML page is drawn around the newsgroup table; posts without labels are not wired yet.
-  if (cfg.report !== undefined) return "--report";
   return undefined;
 }
 
@@ -226,7 +224,7 @@ async function writeOutputs(
     const text = formatAssignments(best.corpus.docs, best.labels, best.distances, format);
     await writeOutput("--assignments", path, text, progress);
   }
-  if (cfg.report !== undefined && best.kind === "labelled") {
+  if (cfg.report !== undefined) {
     // The model as the user named it: an id, or its folder relative to the working directory.
     const config = { ...best.result.config, model: shownPath(best.result.config.model) };
     const html = renderHtmlReport({

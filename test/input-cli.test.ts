@@ -1,7 +1,7 @@
 /**
  * `--input`, `--embeddings` and the k sweep through the built CLI (dist/cli.js). A synthetic
- * three-newsgroup archive keeps these independent of ../shared; the real corpus and the tiny
- * model are used where present (skipped otherwise).
+ * three-newsgroup archive and the hermetic fixtures keep these independent of ../shared; the
+ * round trip is repeated on the real corpus with tiny-random-bert where present ([full]).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, packTarGz, SHARED_ARCHIVE, SHARED_MODELS } from "./helpers.js";
+import { fixtures } from "./support/fixtures.js";
+import { HAVE_SHARED, TAG } from "./support/layers.js";
+import { TINY_MODEL } from "./support/tiny-model.js";
 
 const GROUPS = ["comp.graphics", "rec.autos", "sci.space"];
 const VOCAB: Record<string, string[]> = {
@@ -91,20 +94,39 @@ describe("--input", () => {
     expect(piped.stdout).toBe(direct.stdout);
   }, 120_000);
 
-  it.skipIf(!existsSync(SHARED_ARCHIVE) || !existsSync(join(SHARED_MODELS, "tiny-random-bert")))(
-    "corpus | --input - prints exactly the built-in table on the real corpus (tiny-random-bert)",
-    () => {
-      const model = ["--models", SHARED_MODELS, "--model", "tiny-random-bert", "--quiet"];
-      const corpus = cli(["corpus", "--data", SHARED_ARCHIVE]);
-      expect(corpus.code).toBe(0);
-      const direct = cli(["--data", SHARED_ARCHIVE, ...model, "--n-init", "2", "--no-cache"]);
-      expect(direct.code, direct.stderr).toBe(0);
-      const piped = cli(["--input", "-", ...model, "--n-init", "2", "--no-cache"], corpus.stdout);
-      expect(piped.code, piped.stderr).toBe(0);
-      expect(piped.stdout).toBe(direct.stdout);
+  // The hermetic fixtures (the synthetic 20news-bydate archive, the tiny model), and the real
+  // corpus with tiny-random-bert where ../shared is present.
+  const roundTrips = [
+    {
+      name: "the synthetic corpus (tiny fixture model)",
+      skip: false,
+      data: () => fixtures().archive,
+      model: () => ["--models", fixtures().models, "--model", TINY_MODEL],
     },
-    300_000,
-  );
+    {
+      name: `${TAG.full} the real corpus (tiny-random-bert)`,
+      skip: !HAVE_SHARED,
+      data: () => SHARED_ARCHIVE,
+      model: () => ["--models", SHARED_MODELS, "--model", "tiny-random-bert"],
+    },
+  ];
+  for (const t of roundTrips) {
+    it.skipIf(t.skip)(
+      `corpus | --input - prints exactly the built-in table on ${t.name}`,
+      () => {
+        const model = [...t.model(), "--quiet"];
+        const corpus = cli(["corpus", "--data", t.data()]);
+        expect(corpus.code).toBe(0);
+        const direct = cli(["--data", t.data(), ...model, "--n-init", "2", "--no-cache"]);
+        expect(direct.code, direct.stderr).toBe(0);
+        expect(direct.stdout).toContain("sci.space");
+        const piped = cli(["--input", "-", ...model, "--n-init", "2", "--no-cache"], corpus.stdout);
+        expect(piped.code, piped.stderr).toBe(0);
+        expect(piped.stdout).toBe(direct.stdout);
+      },
+      300_000,
+    );
+  }
 
   it("reads a CSV with quoted multi-line fields, commas and CRLF, labelled by --label-field", () => {
     const rows = GROUPS.flatMap((g) =>
@@ -191,9 +213,28 @@ describe("--input", () => {
     expect(expectOneLineError(cli(["--input", "notes.jsonl", ...TFIDF]), 2)).toContain("give --k");
     const gate = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3", "--min-ari", "0.1"]);
     expect(expectOneLineError(gate, 2)).toContain("--min-ari needs labelled posts");
-    const report = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3", "--report", "u.html"]);
-    expect(expectOneLineError(report, 2)).toContain("--report needs labelled posts");
     expect(existsSync(join(dir, "u.html"))).toBe(false);
+  }, 120_000);
+
+  it("--report on posts without labels: the sizes, the map coloured by cluster, no heatmap", () => {
+    const plain = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3"]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const report = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "3", "--report", "u.html"]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toBe(plain.stdout);
+    const html = readFileSync(join(dir, "u.html"), "utf8");
+    expect(html).toContain('<section id="sizes"');
+    expect(html).toContain("114 posts without labels in 3 clusters; inertia ");
+    expect(html).not.toContain('id="table"');
+    expect(html).not.toMatch(/ARI|NMI|Mostly <b>|<h3>Newsgroups<\/h3>/);
+    expect([...html.matchAll(/class="pt c[0-2]"/g)]).toHaveLength(114);
+    expect(html).toContain("<th>input</th><td>notes.jsonl</td>");
+    // A sweep draws the metrics against k and the suggested k's page, here without labels.
+    const sweep = cli(["--input", "notes.jsonl", ...TFIDF, "--k", "2..4", "--report", "s.html"]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const page = readFileSync(join(dir, "s.html"), "utf8");
+    expect(page).toContain('<section id="sizes"');
+    expect(page).not.toMatch(/ARI|NMI/);
   }, 120_000);
 
   it("refuses --input with options of the built-in corpus, and field options without --input", () => {

@@ -1,7 +1,7 @@
 /**
  * The HTML report's part for posts without labels: one row per cluster (its colour, size, share
- * and top terms) and the metrics that need no labels. Pure: returns an HTML fragment. Not yet
- * wired into the page (the report renderer is being split; see README "Your own data").
+ * and top terms) and the metrics that need no labels. Pure: returns an HTML fragment; the page
+ * (html/page.ts) draws it where a labelled run has its heatmap.
  */
 import type { UnlabelledRunResult } from "../types.js";
 import { clusterColor } from "./html/colour.js";

@@ -1,13 +1,16 @@
 /**
- * Ctrl-C during k-means: the built CLI (dist/cli.js) on the real corpus in ../shared with the
- * TF-IDF embedder, so that k-means is the long stage (`--k 783 --n-init 1000` on 783 posts).
+ * Ctrl-C during k-means: the built CLI (dist/cli.js) on the synthetic fixture corpus (174 posts)
+ * with the TF-IDF embedder, so that k-means is the long stage (`--k 170 --n-init 1000`: well over
+ * 20 s).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, SHARED_ARCHIVE } from "../helpers.js";
+import { CLI } from "../helpers.js";
+import { fixtureTotal } from "../support/corpus.js";
+import { fixtures } from "../support/fixtures.js";
 
 let cache: string;
 beforeAll(() => {
@@ -17,13 +20,9 @@ beforeAll(() => {
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 const env = () => ({ PATH: process.env.PATH ?? "", HOME: cache, NEWSGROUP_CLUSTER_CACHE: cache });
-const BASE = ["--data", SHARED_ARCHIVE, "--embedder", "tfidf", "--subset", "test"].concat([
-  "--categories",
-  "sci.space,comp.graphics",
-  "--format",
-  "csv",
-  "--quiet",
-]);
+const BASE = ["--data", fixtures().archive, "--embedder", "tfidf", "--format", "csv", "--quiet"];
+/** Nearly one cluster a post: k-means++ and every Lloyd step are at their dearest. */
+const K = String(fixtureTotal("all") - 4);
 
 describe("SIGINT during k-means (spawned)", () => {
   it("exits 130 within half a second plus slack", async () => {
@@ -37,7 +36,7 @@ describe("SIGINT during k-means (spawned)", () => {
     expect(quick.status, quick.stderr).toBe(0);
     const before = performance.now() - t0;
 
-    const child = spawn(process.execPath, [CLI, ...BASE, "--k", "783", "--n-init", "1000"], {
+    const child = spawn(process.execPath, [CLI, ...BASE, "--k", K, "--n-init", "1000"], {
       env: env(),
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -48,7 +47,7 @@ describe("SIGINT during k-means (spawned)", () => {
     const exited = new Promise<{ code: number | null; at: number }>((resolve) => {
       child.on("exit", (code) => resolve({ code, at: performance.now() }));
     });
-    // Well into k-means: k-means++ alone for k = 783 takes seconds per restart.
+    // Well into k-means: 1,000 restarts at k = 170 take well over 20 s.
     await new Promise((r) => setTimeout(r, before + Math.max(1500, before)));
     expect(child.exitCode, stderr).toBeNull();
     const sent = performance.now();

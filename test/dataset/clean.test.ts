@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
+import "../support/property-seed.js";
 import { describe, expect, it } from "vitest";
 import {
   cleanPost,

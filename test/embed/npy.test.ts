@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import "../support/property-seed.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../src/atomic.js";
 import { decodeNpy, encodeNpy, writeNpyAtomic } from "../../src/embed/npy.js";

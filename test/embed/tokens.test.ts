@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import "../support/property-seed.js";
 import { describe, expect, it } from "vitest";
 import {
   meanPoolNormalize,

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import fc from "fast-check";
+import "../support/property-seed.js";
 import { Tokenizer } from "tokenizers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanPost, decodeLatin1 } from "../../src/dataset/clean.js";
@@ -113,7 +114,8 @@ const latin1Char = fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharC
  * punctuation, currency, CJK punctuation and kana, CJK unified ideographs, Hangul, full-width
  * forms, emoji. Left out: U+061D (Unicode 14), which transformers.js splits as punctuation and
  * the Rust tokenizers (older Unicode tables) do not; see the report for the other divergences,
- * none of which latin-1 text can reach.
+ * none of which latin-1 text can reach. Texts where lowercasing depends on context are left out
+ * by `sameLowercase`.
  */
 const scriptChar = fc
   .oneof(
@@ -137,6 +139,19 @@ const scriptChar = fc
   )
   .filter((c) => c !== 0x61d)
   .map((c) => String.fromCodePoint(c));
+
+/**
+ * Whether lowercasing `text` as a whole equals lowercasing it a code point at a time. They differ
+ * only for Unicode's context-sensitive Final_Sigma rule: a capital sigma (U+03A3) that ends a word
+ * after a cased letter lowercases to final sigma in JavaScript ("ΣΣ" -> "σς"), which
+ * transformers.js's BertNormalizer uses (`String.prototype.toLowerCase`), while the Rust
+ * tokenizers lowercase each character alone ("ΣΣ" -> "σσ"). A divergence of transformers.js
+ * (@huggingface/tokenizers), not of our code: bert-base-uncased then gives "##ς" (19579) where
+ * Rust gives "##σ" (29733). Latin-1 text, the CLI's newsgroup domain, cannot reach it.
+ */
+function sameLowercase(text: string): boolean {
+  return text.toLowerCase() === Array.from(text, (c) => c.toLowerCase()).join("");
+}
 
 const removeArb: fc.Arbitrary<RemovePart[]> = fc.subarray<RemovePart>([
   "headers",
@@ -190,13 +205,19 @@ tokenizerSuite(
   `${TAG.full} the real all-MiniLM-L6-v2 tokenizer (tiny-random-bert in ../shared) on hostile text`,
   !HAVE_SHARED,
   () => ({ modelsDir: SHARED_MODELS, model: "tiny-random-bert", cls: 101, sep: 102, vocab: 30522 }),
+  true,
 );
 
 /**
  * The embedder's tokenizer path against Hugging Face's Rust tokenizers on the same
  * tokenizer.json: never throws, [CLS] ... [SEP] of at most 256 ids, the same ids.
  */
-function tokenizerSuite(title: string, skip: boolean, subject: () => Subject): void {
+function tokenizerSuite(
+  title: string,
+  skip: boolean,
+  subject: () => Subject,
+  realVocab = false,
+): void {
   describe.skipIf(skip)(title, { timeout: 30_000 }, () => {
     let t: Subject;
     let emb: TransformersEmbedder;
@@ -252,14 +273,27 @@ function tokenizerSuite(title: string, skip: boolean, subject: () => Subject): v
 
     it("the ids equal the Rust tokenizers on text in many scripts (outside the known divergences)", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.string({ unit: scriptChar, maxLength: 300 }), async (text) => {
-          const [ours] = emb.encode([text]);
-          checkIds(t, ours as number[]);
-          expect(ours).toEqual((await hf.encode(text)).getIds());
-        }),
+        fc.asyncProperty(
+          fc.string({ unit: scriptChar, maxLength: 300 }).filter(sameLowercase),
+          async (text) => {
+            const [ours] = emb.encode([text]);
+            checkIds(t, ours as number[]);
+            expect(ours).toEqual((await hf.encode(text)).getIds());
+          },
+        ),
         { numRuns: 150 },
       );
     });
+
+    // The divergence sameLowercase filters out, pinned: when transformers.js lowercases the way
+    // the Rust tokenizers do, this fails and the filter can go.
+    if (realVocab)
+      it("known divergence: a word-final capital sigma (see sameLowercase)", async () => {
+        expect(sameLowercase("ΣΣ")).toBe(false);
+        expect(sameLowercase("ΣΑ Σ σς")).toBe(true);
+        expect(emb.encode(["ΣΣ"])[0]).toEqual([101, 1173, 19579, 102]);
+        expect((await hf.encode("ΣΣ")).getIds()).toEqual([101, 1173, 29733, 102]);
+      });
 
     it("any Unicode string: never throws, [CLS] ... [SEP], at most 256 ids", () => {
       fc.assert(

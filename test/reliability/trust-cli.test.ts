@@ -1,12 +1,12 @@
 /**
  * Issue 9 through the built CLI: outputs are never lost, faked or clobbered (rows 1-3) and model
- * content keys the cache (row 6). Small synthetic corpus and tiny-random-bert: about a second a run.
+ * content keys the cache (row 6). Small synthetic corpus and the
+ * hermetic tiny model (test/support/tiny-model.ts): about a second a run.
  */
 import { execFileSync } from "node:child_process";
 import {
   createReadStream,
   lstatSync,
-  mkdirSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -17,7 +17,7 @@ import {
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeNpy } from "../../src/embed/npy.js";
-import { SHARED_MODELS } from "../helpers.js";
+import { TINY_DIMS, writeTinyModel } from "../support/tiny-model.js";
 import { lines, listTree } from "./server.js";
 import { sh, TINY, trustFixture } from "./trust-fixture.js";
 
@@ -147,31 +147,39 @@ describe("row 3: stdout is complete or the exit code says not", { timeout: 60_00
   });
 });
 
+/** The width of the second model in row 6 (the fixture's is TINY_DIMS). */
+const OTHER_DIMS = 24;
+
 describe("row 6: the cache is keyed on the model's content", { timeout: 90_000 }, () => {
   it("other weights under the same folder name are embedded, not served from the cache", async () => {
     const models = tempDir();
-    const link = (from: string) => {
+    // The tiny fixture model, then one with other weights and another width, both named "m".
+    const write = (options: { dims: number; seed?: number }) => {
       rmSync(join(models, "m"), { recursive: true, force: true });
-      mkdirSync(join(models, "m", "onnx"), { recursive: true });
-      for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json"]) {
-        symlinkSync(join(SHARED_MODELS, from, f), join(models, "m", f));
-      }
-      const q8 = join("onnx", "model_quantized.onnx");
-      symlinkSync(join(SHARED_MODELS, from, q8), join(models, "m", q8));
+      writeTinyModel(models, "m", options);
     };
     const cache = tempDir();
     const out = join(tempDir(), "e.npy");
     const args = [...base(), "--models", models, "--model", "m", "--device", "cpu", "--quiet"];
-    link("tiny-random-bert");
+    write({ dims: TINY_DIMS });
     const first = await run([...args, "--save-embeddings", out], {}, cache);
     expect(first.code).toBe(0);
-    expect(decodeNpy(readFileSync(out)).dims).toBe(32);
-    link("random-minilm-l6");
+    const tiny = decodeNpy(readFileSync(out));
+    expect(tiny.dims).toBe(TINY_DIMS);
+    // Same width, other weights: a key on the name and the shape alone would serve the old ones.
+    write({ dims: TINY_DIMS, seed: 7 });
+    const same = await run([...args, "--save-embeddings", out, "--format", "json"], {}, cache);
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout).config.device).toBe("cpu");
+    const other = decodeNpy(readFileSync(out));
+    expect([other.rows, other.dims]).toEqual([48, TINY_DIMS]);
+    expect(Array.from(other.data)).not.toEqual(Array.from(tiny.data));
+    write({ dims: OTHER_DIMS, seed: 7 });
     const second = await run([...args, "--save-embeddings", out, "--format", "json"], {}, cache);
     expect(second.stderr).toBe("");
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).config.device).toBe("cpu");
     const e = decodeNpy(readFileSync(out));
-    expect([e.rows, e.dims]).toEqual([48, 384]);
+    expect([e.rows, e.dims]).toEqual([48, OTHER_DIMS]);
   });
 });

@@ -1,14 +1,16 @@
 /**
  * Shared setup of the trust-*.test.ts CLI suites (issue 9): temp folders and local servers that
  * are cleaned up after the file, a small synthetic corpus (two newsgroups, 12 posts each per
- * split, packed with packTarGz), the tiny model's options, and runners for the built CLI.
+ * split, packed with packTarGz), the fixture tiny model's options, and runners for the built CLI.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { CLI, packTarGz, SHARED_MODELS } from "../helpers.js";
+import { CLI, packTarGz } from "../helpers.js";
+import { fixtures } from "../support/fixtures.js";
+import { TINY_MODEL } from "../support/tiny-model.js";
 import { type CliRun, runCli, startServer, type TestServer } from "./server.js";
 
 /**
@@ -55,7 +57,8 @@ export function trustFixture() {
   };
 }
 
-export const TINY = ["--models", SHARED_MODELS, "--model", "tiny-random-bert", "--device", "cpu"];
+/** The hermetic tiny model (test/support/tiny-model.ts) on the CPU. */
+export const TINY = ["--models", fixtures().models, "--model", TINY_MODEL, "--device", "cpu"];
 
 const WORDS = {
   "sci.space": "orbit launch nasa shuttle moon rocket satellite mission",

@@ -8,11 +8,14 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultCacheDir } from "../../src/program.js";
-import { SHARED_MODELS } from "../helpers.js";
+import { fixtures } from "../support/fixtures.js";
+import { TINY_MODEL } from "../support/tiny-model.js";
 import { lines, notFound, said, serveBytes, stallBeforeHeaders } from "./server.js";
 import { sh, TINY, trustFixture } from "./trust-fixture.js";
 
 const { tempDir, serve, run, base, archive, archiveBytes } = trustFixture();
+/** The hermetic tiny model's folder, whose files the broken-model cases start from. */
+const TINY_DIR = join(fixtures().models, TINY_MODEL);
 
 describe("rows 8-13: hangs and misleading failures", { timeout: 60_000 }, () => {
   it("row 8: --cache-dir /proc/x warns once and runs without the cache", async () => {
@@ -93,13 +96,10 @@ describe("rows 8-13: hangs and misleading failures", { timeout: 60_000 }, () => 
       mkdirSync(join(models, name, "onnx"), { recursive: true });
       for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json"]) {
         if (!skip.includes(f))
-          writeFileSync(
-            join(models, name, f),
-            readFileSync(join(SHARED_MODELS, "tiny-random-bert", f)),
-          );
+          writeFileSync(join(models, name, f), readFileSync(join(TINY_DIR, f)));
       }
       symlinkSync(
-        join(SHARED_MODELS, "tiny-random-bert", "onnx", "model_quantized.onnx"),
+        join(TINY_DIR, "onnx", "model_quantized.onnx"),
         join(models, name, "onnx", "model_quantized.onnx"),
       );
     };
@@ -142,7 +142,7 @@ describe("rows 8-13: hangs and misleading failures", { timeout: 60_000 }, () => 
     const part = join(cache, "models", "org", "partial");
     mkdirSync(part, { recursive: true });
     for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json"]) {
-      writeFileSync(join(part, f), readFileSync(join(SHARED_MODELS, "tiny-random-bert", f)));
+      writeFileSync(join(part, f), readFileSync(join(TINY_DIR, f)));
     }
     const off = await run(
       [...base(), "--model", "org/partial", "--offline", "--device", "cpu"],

@@ -6,7 +6,8 @@
  * (/usr/bin/chromium, or NEWSGROUP_CLUSTER_CHROMIUM): without it the suites are skipped, and the
  * run's closing line says so.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -18,7 +19,7 @@ import { pca2 } from "../../src/evaluate/project.js";
 import { type PipelineOutput, run } from "../../src/pipeline.js";
 import { renderHtmlReport } from "../../src/report/html/page.js";
 import type { CorpusSelection } from "../../src/types.js";
-import { ROOT } from "../helpers.js";
+import { CLI, ROOT } from "../helpers.js";
 import { fixtureTotal } from "../support/corpus.js";
 import { fixtures } from "../support/fixtures.js";
 import { CHROMIUM, HAVE_CHROMIUM, REAL_ARCHIVE, TAG } from "../support/layers.js";
@@ -188,3 +189,70 @@ function reportSuite(title: string, c: ReportCase): void {
     });
   });
 }
+
+describe.skipIf(!HAVE_CHROMIUM)(`${TAG.chromium} HTML report of posts without labels`, () => {
+  const dir = join(ARTIFACTS, "unlabelled");
+  const REPORT = join(ARTIFACTS, "report-unlabelled.html");
+  let browser: Browser | undefined;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const requests: string[] = [];
+  let url: string;
+  let posts = 0;
+
+  beforeAll(async () => {
+    // The synthetic corpus through `corpus`, its labels dropped, then the CLI's own --report.
+    mkdirSync(dir, { recursive: true });
+    const corpus = spawnSync(process.execPath, [CLI, "corpus", "--data", fixtures().archive], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: dir, NEWSGROUP_CLUSTER_CACHE: dir },
+    });
+    expect(corpus.status, corpus.stderr).toBe(0);
+    const lines = corpus.stdout
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.stringify({ text: JSON.parse(l).text }));
+    posts = lines.length;
+    writeFileSync(join(dir, "notes.jsonl"), `${lines.join("\n")}\n`);
+    rmSync(REPORT, { force: true });
+    const args = ["--input", join(dir, "notes.jsonl"), "--embedder", "tfidf", "--k", "4"];
+    const r = spawnSync(process.execPath, [CLI, ...args, "--report", REPORT, "--quiet"], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: dir, NEWSGROUP_CLUSTER_CACHE: dir },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    url = pathToFileURL(REPORT).href;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu"],
+    });
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page.on("console", (m) => {
+      if (m.type() === "error") consoleErrors.push(m.text());
+    });
+    page.on("pageerror", (e) => consoleErrors.push(String(e)));
+    page.on("request", (r) => requests.push(r.url()));
+    await page.goto(url, { waitUntil: "load" });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("loads with no console errors, requests nothing, and shows the sizes, not a heatmap", async () => {
+    await page.waitForTimeout(300);
+    expect(consoleErrors).toEqual([]);
+    expect(requests).toEqual([url]);
+    expect(await page.locator("section#sizes tbody tr").count()).toBe(4);
+    expect(await page.locator("td[data-group]").count()).toBe(0);
+  });
+
+  it("draws one mark per post, coloured by cluster, and highlights a cluster on click", async () => {
+    expect(await page.locator("svg .pt").count()).toBe(posts);
+    expect(await page.locator('svg .pt[class*=" g"]').count()).toBe(0);
+    const size = await page.locator("svg .pt.c0").count();
+    expect(size).toBeGreaterThan(0);
+    await page.click('button.lg[data-hl="c0"]');
+    expect(await page.locator("svg .pt:not(.dim)").count()).toBe(size);
+  });
+});

@@ -7,7 +7,7 @@ import {
   type HtmlReportPost,
   renderHtmlReport,
 } from "../../src/report/html/page.js";
-import type { RunResult } from "../../src/types.js";
+import type { RunResult, UnlabelledRunResult } from "../../src/types.js";
 import { lcg, ROOT } from "../helpers.js";
 
 const GROUPS = ["alt.atheism", "comp.graphics", "sci.space", "talk.religion.misc"];
@@ -17,7 +17,10 @@ const EVIL = `<script>alert("x")</script> & 'quoted' </title></svg>`;
  * A synthetic run: `n` posts over `groups`, `k` clusters (ids 0..k-1, mostly following the
  * group), texts of about `textChars` characters, the table counted from the labels.
  */
-function synthetic(n: number, opts: { k?: number; groups?: string[]; textChars?: number } = {}) {
+function synthetic(
+  n: number,
+  opts: { k?: number; groups?: string[]; textChars?: number } = {},
+): HtmlReportInput & { result: RunResult } {
   const groups = opts.groups ?? GROUPS;
   const k = opts.k ?? 4;
   const rand = lcg(3);
@@ -84,8 +87,7 @@ function synthetic(n: number, opts: { k?: number; groups?: string[]; textChars?:
     })),
     timings: { corpus: 0.61, model: 0.2, embed: 25.13, cluster: 0.31, evaluate: 0.42 },
   };
-  const input: HtmlReportInput = { result, version: "9.8.7", posts, labels, distances, points };
-  return input;
+  return { result, version: "9.8.7", posts, labels, distances, points };
 }
 
 /** data-group, data-cluster, data-count of each heatmap cell, in document order. */
@@ -326,5 +328,57 @@ describe("the report says what ran (issue 10)", () => {
     const notes = count(html, /empty posts? \(no text after cleaning\)/g);
     expect(notes).toBe(emptyIn.size);
     expect(html).toContain("An empty cluster: no post is nearest its centre");
+  });
+});
+
+/** The synthetic run as posts without labels: sizes instead of the newsgroup table. */
+function unlabelled(n: number, k = 4): HtmlReportInput {
+  const input = synthetic(n, { k });
+  const { table, metrics, ...rest } = input.result;
+  const sizes = table.clusters.map((_, j) => table.counts.reduce((s, r) => s + (r[j] ?? 0), 0));
+  const result: UnlabelledRunResult = {
+    ...rest,
+    config: { ...rest.config, selection: { categories: [], subset: "all", remove: [] } },
+    table: { clusters: table.clusters, sizes, shares: sizes.map((s) => s / n) },
+    metrics: { inertia: metrics.inertia, silhouette: 0.1234 },
+  };
+  result.config.input = "notes.jsonl";
+  const posts = input.posts.map((p) => ({ ...p, group: "", split: "" }));
+  return { ...input, result, posts };
+}
+
+describe("renderHtmlReport on posts without labels", () => {
+  const input = unlabelled(300, 5);
+  const html = renderHtmlReport(input);
+
+  it("has the sizes section, no heatmap and no label metrics", () => {
+    expect(html).toContain('<section id="sizes"');
+    expect(html).toContain(
+      "300 posts without labels in 5 clusters; inertia 1234.57, cosine silhouette 0.1234.",
+    );
+    expect(cells(html)).toEqual([]);
+    expect(html).not.toContain('id="table"');
+    expect(html).not.toMatch(/ARI|NMI|homogeneity|purity|Mostly <b>/);
+    expect(html).toContain('<a href="#sizes">Sizes</a>');
+    expect(html).toContain("<title>Clusters: 300 posts, k = 5</title>");
+  });
+
+  it("colours the map by cluster only: one mark per post, no newsgroup legend or class", () => {
+    const marks = [...html.matchAll(/class="pt c(\d+)"/g)].map((m) => Number(m[1]));
+    expect(marks).toHaveLength(300);
+    const want = Array.from(input.labels).sort((a, b) => a - b);
+    expect(marks.sort((a, b) => a - b)).toEqual(want);
+    expect(html).not.toMatch(/class="pt c\d+ g\d+"/);
+    expect(html).not.toContain("<h3>Newsgroups</h3>");
+    expect(html).toContain("Colour: cluster (the posts have no labels).");
+  });
+
+  it("gives each cluster card its size and names the input file", () => {
+    const { sizes } = (input.result as UnlabelledRunResult).table;
+    for (const [j, size] of sizes.entries()) {
+      expect(html).toContain(`<h3>Cluster ${j}</h3><span class="size">${size} posts · `);
+    }
+    expect(html).toContain("<th>input</th><td>notes.jsonl</td>");
+    expect(html).not.toContain("<th>newsgroups</th>");
   });
 });

@@ -167,13 +167,27 @@ function quantize(w: Float32Array): { q: Int8Array; scale: number } {
   return { q: Int8Array.from(w, (v) => Math.round(v / scale)), scale };
 }
 
+/** The weights' seed of the fixture's tiny model. */
+const TINY_SEED = 20261127;
+
+/** What tells one tiny model's graph from another's (see TinyModelOptions). */
+export interface TinyGraphOptions {
+  slowLayers?: number;
+  dims?: number;
+  seed?: number;
+}
+
 /**
  * The tiny model's ONNX bytes (opset 13). `quantized` swaps `x @ W1` for its dynamic-int8
  * form; everything else is identical.
  */
-export function tinyOnnx(vocabSize: number, quantized: boolean, slowLayers = 0): Uint8Array {
-  const H = TINY_DIMS;
-  const next = mulberry32(20261127);
+export function tinyOnnx(
+  vocabSize: number,
+  quantized: boolean,
+  { slowLayers = 0, dims = TINY_DIMS, seed = TINY_SEED }: TinyGraphOptions = {},
+): Uint8Array {
+  const H = dims;
+  const next = mulberry32(seed);
   const word = uniform(next, vocabSize * H, 1);
   const position = uniform(next, TINY_MAX_POSITIONS * H, 0.5);
   const type = uniform(next, 2 * H, 0.5);
@@ -230,7 +244,7 @@ export function tinyOnnx(vocabSize: number, quantized: boolean, slowLayers = 0):
     node("Add", ["pre", "bias"], ["pre_b"]),
     node("Tanh", ["pre_b"], [slowLayers > 0 ? "h0" : "last_hidden_state"]),
   );
-  if (slowLayers > 0) appendSlowLayers(init, nodes, slowLayers, next);
+  if (slowLayers > 0) appendSlowLayers(init, nodes, slowLayers, H, next);
   const graph = onnx.GraphProto.create({
     name: quantized ? "tiny_bert_q8" : "tiny_bert",
     node: nodes,
@@ -260,13 +274,14 @@ function appendSlowLayers(
   init: onnxProto.onnx.TensorProto[],
   nodes: onnxProto.onnx.NodeProto[],
   layers: number,
+  H: number,
   next: () => number,
 ): void {
   const W = SLOW_WIDTH;
   init.push(
-    f32("up", [TINY_DIMS, W], uniform(next, TINY_DIMS * W, 1 / Math.sqrt(TINY_DIMS))),
+    f32("up", [H, W], uniform(next, H * W, 1 / Math.sqrt(H))),
     f32("inner", [W, W], uniform(next, W * W, 1.5 / Math.sqrt(W))),
-    f32("down", [W, TINY_DIMS], uniform(next, W * TINY_DIMS, 1 / Math.sqrt(W))),
+    f32("down", [W, H], uniform(next, W * H, 1 / Math.sqrt(W))),
   );
   nodes.push(node("MatMul", ["h0", "up"], ["s0"]));
   for (let i = 0; i < layers; i++) {
@@ -279,11 +294,11 @@ function appendSlowLayers(
 }
 
 /** The config.json transformers.js needs to load the graph as a BERT encoder. */
-export function tinyConfig(vocabSize: number): object {
+export function tinyConfig(vocabSize: number, dims = TINY_DIMS): object {
   return {
     architectures: ["BertModel"],
     model_type: "bert",
-    hidden_size: TINY_DIMS,
+    hidden_size: dims,
     max_position_embeddings: TINY_MAX_POSITIONS,
     num_attention_heads: 1,
     num_hidden_layers: 1,
@@ -299,13 +314,17 @@ export interface TinyModelOptions {
   weights?: boolean;
   /** Extra wide layers that make embedding slow (see appendSlowLayers); 0 = none. */
   slowLayers?: number;
+  /** Hidden size, the embeddings' dimension (default TINY_DIMS). */
+  dims?: number;
+  /** Seed of the weights: another seed, other weights under the same vocabulary. */
+  seed?: number;
 }
 
 /** Writes the tiny model to `<modelsDir>/<name>/` and returns that folder. */
 export function writeTinyModel(
   modelsDir: string,
   name = TINY_MODEL,
-  { weights = true, slowLayers = 0 }: TinyModelOptions = {},
+  { weights = true, ...graph }: TinyModelOptions = {},
 ): string {
   const dir = join(modelsDir, name);
   mkdirSync(weights ? join(dir, "onnx") : dir, { recursive: true });
@@ -313,7 +332,7 @@ export function writeTinyModel(
   const json = (name: string, v: object) =>
     writeFileSync(join(dir, name), `${JSON.stringify(v, null, 2)}\n`);
   json("tokenizer.json", tinyTokenizerJson(vocab));
-  json("config.json", tinyConfig(vocab.length));
+  json("config.json", tinyConfig(vocab.length, graph.dims));
   json("tokenizer_config.json", {
     tokenizer_class: "BertTokenizer",
     do_lower_case: true,
@@ -336,10 +355,7 @@ export function writeTinyModel(
     unk_token: "[UNK]",
   });
   if (!weights) return dir;
-  writeFileSync(join(dir, "onnx", "model.onnx"), tinyOnnx(vocab.length, false, slowLayers));
-  writeFileSync(
-    join(dir, "onnx", "model_quantized.onnx"),
-    tinyOnnx(vocab.length, true, slowLayers),
-  );
+  writeFileSync(join(dir, "onnx", "model.onnx"), tinyOnnx(vocab.length, false, graph));
+  writeFileSync(join(dir, "onnx", "model_quantized.onnx"), tinyOnnx(vocab.length, true, graph));
   return dir;
 }

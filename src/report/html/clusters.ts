@@ -1,7 +1,6 @@
 /** The report's cluster cards: size, dominant newsgroup, top terms, the most central posts. */
-import { margins } from "../../evaluate/contingency.js";
 import { clusterColor } from "./colour.js";
-import type { Ctx, HtmlReportPost } from "./context.js";
+import { type Ctx, type HtmlReportPost, isLabelled } from "./context.js";
 import { cut, escapeHtml, pct, thousands } from "./text.js";
 
 /** Representative posts shown per cluster. */
@@ -25,7 +24,8 @@ export function renderClustersSection(ctx: Ctx): string {
   const best = prose.map((list, j) =>
     [...list, ...(other[j] as number[])].slice(0, REPRESENTATIVES),
   );
-  const colTotals = margins(table).cols;
+  const labelled = isLabelled(result);
+  const counts = labelled ? result.table.counts : [];
   const emptyIn = new Array<number>(table.clusters.length).fill(0);
   posts.forEach((p, i) => {
     const j = ctx.col[i] as number;
@@ -34,10 +34,10 @@ export function renderClustersSection(ctx: Ctx): string {
   const cards = table.clusters
     .map((c, j) => {
       const label = result.labels[j];
-      const size = label?.size ?? (colTotals[j] as number);
+      const size = label?.size ?? (ctx.sizes[j] as number);
       let top = -1;
       let topCount = 0;
-      table.counts.forEach((r, i) => {
+      counts.forEach((r, i) => {
         if ((r[j] ?? 0) > topCount) {
           topCount = r[j] ?? 0;
           top = i;
@@ -45,7 +45,7 @@ export function renderClustersSection(ctx: Ctx): string {
       });
       const dominant =
         top >= 0
-          ? `<p class="dom">Mostly <b>${escapeHtml(table.groups[top] as string)}</b>: ${pct(topCount / size)} of the cluster</p>`
+          ? `<p class="dom">Mostly <b>${escapeHtml(ctx.groups[top] as string)}</b>: ${pct(topCount / size)} of the cluster</p>`
           : "";
       const terms =
         label && label.terms.length > 0
@@ -61,7 +61,7 @@ export function renderClustersSection(ctx: Ctx): string {
           const p = posts[i] as HtmlReportPost;
           const text = p.text.replace(/\s+/g, " ").trim();
           return (
-            `<li><div class="meta"><span>${escapeHtml(p.group)}</span><span>${escapeHtml(p.split)} ${escapeHtml(p.id)}</span>` +
+            `<li><div class="meta">${labelled ? `<span>${escapeHtml(p.group)}</span>` : ""}<span>${escapeHtml(p.split)} ${escapeHtml(p.id)}</span>` +
             `<span>distance ${(distances[i] as number).toFixed(3)}</span></div>` +
             `<p>${escapeHtml(cut(text, EXCERPT_CHARS))}</p></li>`
           );

@@ -1,5 +1,5 @@
 /** What every section of the HTML report is drawn from. */
-import type { RunResult } from "../../types.js";
+import type { RunResult, UnlabelledRunResult } from "../../types.js";
 
 /** A post as the report needs it (a `Doc` fits). */
 export interface HtmlReportPost {
@@ -10,7 +10,8 @@ export interface HtmlReportPost {
 }
 
 export interface HtmlReportInput {
-  result: RunResult;
+  /** A run on labelled posts (newsgroup-by-cluster table) or on posts without labels (sizes). */
+  result: RunResult | UnlabelledRunResult;
   /** The tool's version, shown in the footer. */
   version: string;
   /** The posts in corpus order; row i of `labels`, `distances` and `points` is `posts[i]`. */
@@ -23,11 +24,20 @@ export interface HtmlReportInput {
   points: Float32Array;
 }
 
+/** Whether a run's posts have labels (its table is a newsgroup-by-cluster contingency). */
+export function isLabelled(r: RunResult | UnlabelledRunResult): r is RunResult {
+  return "counts" in r.table;
+}
+
 /** The input with each post's table column and row resolved once. */
 export interface Ctx {
   input: HtmlReportInput;
+  /** The newsgroups (table rows); empty for posts without labels. */
+  groups: readonly string[];
+  /** Posts in each cluster, by table column. */
+  sizes: readonly number[];
   /** Table column of each post. */
   col: Int32Array;
-  /** Table row (newsgroup) of each post; -1 for a group not in the table. */
+  /** Table row (newsgroup) of each post; -1 for a group not in the table or no labels. */
   row: Int32Array;
 }

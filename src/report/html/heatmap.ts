@@ -1,13 +1,13 @@
 /** The report's first section: the newsgroup-by-cluster table as a heatmap, and the metrics. */
 import { margins } from "../../evaluate/contingency.js";
+import type { RunResult } from "../../types.js";
 import { clusterColor, heat, heatInk } from "./colour.js";
-import type { Ctx } from "./context.js";
 import { shapeIcon } from "./shapes.js";
 import { escapeHtml, pct } from "./text.js";
 
-/** The table section (`#table`). */
-export function renderTableSection({ input }: Ctx): string {
-  const { table, metrics, labels } = input.result;
+/** The table section (`#table`) of a run on labelled posts. */
+export function renderTableSection(result: RunResult): string {
+  const { table, metrics, labels } = result;
   const { rows: rowTotals, cols: colTotals, total } = margins(table);
   const head = table.clusters
     .map((c, j) => {

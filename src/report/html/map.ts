@@ -1,5 +1,4 @@
 /** The report's map: every post on the first two principal components, as SVG marks. */
-import { margins } from "../../evaluate/contingency.js";
 import { permutation } from "../../linalg/random.js";
 import { clusterColor } from "./colour.js";
 import type { Ctx, HtmlReportPost } from "./context.js";
@@ -55,7 +54,7 @@ function frame(points: Float32Array, n: number): Frame {
 
 /** One SVG mark per post, in a fixed shuffled order, and how many lie outside the frame. */
 function drawMarks(ctx: Ctx, f: Frame): { marks: string[]; clamped: number } {
-  const { input, col, row } = ctx;
+  const { input, col, row, groups } = ctx;
   const { posts, result } = input;
   const table = result.table;
   const { xs, ys, x0, x1, y0, y1, sx, sy } = f;
@@ -72,9 +71,12 @@ function drawMarks(ctx: Ctx, f: Frame): { marks: string[]; clamped: number } {
     const g = row[i] as number;
     const j = col[i] as number;
     const cls = `pt c${j}${g >= 0 ? ` g${g}` : ""}`;
-    const tip = escapeHtml(
-      `${p.group} · cluster ${table.clusters[j]} · ${p.split} ${p.id}\n${postHeadline(p.text)}`,
-    );
+    const where = [
+      groups.length > 0 ? p.group : "",
+      `cluster ${table.clusters[j]}`,
+      `${p.split} ${p.id}`.trim(),
+    ];
+    const tip = escapeHtml(`${where.filter((s) => s !== "").join(" · ")}\n${postHeadline(p.text)}`);
     const shape = SHAPES[Math.max(0, g) % SHAPES.length] as Shape;
     const cx = num(sx(x));
     const cy = num(sy(y));
@@ -89,7 +91,7 @@ function drawMarks(ctx: Ctx, f: Frame): { marks: string[]; clamped: number } {
 
 /** The map section (`#map`). */
 export function renderMapSection(ctx: Ctx): string {
-  const { input } = ctx;
+  const { input, groups } = ctx;
   const { posts, points, result } = input;
   const n = posts.length;
   const table = result.table;
@@ -126,8 +128,9 @@ export function renderMapSection(ctx: Ctx): string {
       );
     })
     .join("");
-  const groupSizes = margins(table).rows;
-  const groupLegend = table.groups
+  const groupSizes = new Array<number>(groups.length).fill(0);
+  for (const g of ctx.row) if (g >= 0) groupSizes[g] = (groupSizes[g] ?? 0) + 1;
+  const groupLegend = groups
     .map(
       (g, i) =>
         `<button type="button" class="lg" data-hl="g${i}"><span class="shape">${shapeIcon(i)}</span>` +
@@ -135,7 +138,7 @@ export function renderMapSection(ctx: Ctx): string {
     )
     .join("");
   const repeat =
-    table.groups.length > SHAPES.length
+    groups.length > SHAPES.length
       ? ` Shapes repeat after ${SHAPES.length} newsgroups: hover or click to tell them apart.`
       : "";
   const empty = posts.filter((p) => p.text.trim() === "").length;
@@ -150,10 +153,10 @@ export function renderMapSection(ctx: Ctx): string {
   return (
     `<section id="map" class="card"><h2>Map of the posts</h2>` +
     `<p class="note">Each mark is one post, placed by the first two principal components of its embedding. ` +
-    `Colour: cluster; shape: newsgroup. Hover a mark to read the post's first line; click a legend entry ` +
+    `${groups.length > 0 ? "Colour: cluster; shape: newsgroup." : "Colour: cluster (the posts have no labels)."} Hover a mark to read the post's first line; click a legend entry ` +
     `to highlight it, again to show all.${repeat}${edge}${emptyNote}</p>` +
     `<div class="split"><div class="mapbox">${svg}</div>` +
-    `<aside class="legend"><h3>Clusters</h3>${clusterLegend}<h3>Newsgroups</h3>${groupLegend}` +
+    `<aside class="legend"><h3>Clusters</h3>${clusterLegend}${groups.length > 0 ? `<h3>Newsgroups</h3>${groupLegend}` : ""}` +
     `<button type="button" class="reset" data-hl="">show all</button></aside></div></section>\n`
   );
 }

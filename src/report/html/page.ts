@@ -1,6 +1,7 @@
 /**
  * Renders a run as one self-contained HTML page: the newsgroup-by-cluster table as a heatmap
- * with the metrics, a map of every post on the first two principal components (an SVG drawn
+ * with the metrics (for posts without labels: each cluster's size, share and top terms with the
+ * metrics that need no labels, and the map coloured by cluster only), a map of every post on the first two principal components (an SVG drawn
  * here, so the page needs no script to show it), each cluster's top terms and most central
  * posts, and the run's configuration and timings.
  *
@@ -9,9 +10,11 @@
  * loading anything. All text from the corpus is HTML-escaped (URLs in posts stay plain text).
  */
 import { readFileSync } from "node:fs";
+import { margins } from "../../evaluate/contingency.js";
+import { renderSizesSection } from "../unlabelled-html.js";
 import { renderClustersSection } from "./clusters.js";
 import { clusterColor } from "./colour.js";
-import type { Ctx, HtmlReportInput, HtmlReportPost } from "./context.js";
+import { type Ctx, type HtmlReportInput, type HtmlReportPost, isLabelled } from "./context.js";
 import { renderTableSection } from "./heatmap.js";
 import { renderMapSection } from "./map.js";
 import { renderRunSection } from "./run.js";
@@ -19,6 +22,7 @@ import { escapeHtml, thousands } from "./text.js";
 
 export { clusterColor } from "./colour.js";
 export type { HtmlReportInput, HtmlReportPost } from "./context.js";
+export { isLabelled } from "./context.js";
 export { escapeHtml } from "./text.js";
 
 /** A file beside this module (the page's stylesheet and script, linted as CSS and JavaScript). */
@@ -55,8 +59,10 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     );
   }
   const table = result.table;
+  const labelled = isLabelled(result);
+  const groups = labelled ? result.table.groups : [];
   const column = new Map(table.clusters.map((c, j) => [c, j]));
-  const groupIndex = new Map(table.groups.map((g, i) => [g, i]));
+  const groupIndex = new Map(groups.map((g, i) => [g, i]));
   const col = new Int32Array(n);
   const row = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -65,9 +71,10 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     col[i] = j;
     row[i] = groupIndex.get((posts[i] as HtmlReportPost).group) ?? -1;
   }
-  const ctx: Ctx = { input, col, row };
+  const sizes = labelled ? margins(result.table).cols : result.table.sizes;
+  const ctx: Ctx = { input, groups, sizes, col, row };
   const k = table.clusters.length;
-  const title = `Newsgroup clusters: ${result.posts} posts, k = ${k}`;
+  const title = `${labelled ? "Newsgroup clusters" : "Clusters"}: ${result.posts} posts, k = ${k}`;
   return [
     "<!DOCTYPE html>\n",
     '<html lang="en">\n<head>\n<meta charset="utf-8">\n',
@@ -78,7 +85,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     `<style>${css(k)}</style>\n</head>\n<body>\n`,
     renderHeader(ctx),
     "<main>\n",
-    renderTableSection(ctx),
+    isLabelled(result) ? renderTableSection(result) : renderSizesSection(result),
     renderMapSection(ctx),
     renderClustersSection(ctx),
     renderRunSection(ctx),
@@ -89,18 +96,19 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   ].join("");
 }
 
-function renderHeader({ input }: Ctx): string {
+function renderHeader({ input, groups }: Ctx): string {
   const r = input.result;
   const c = r.config;
+  const labelled = isLabelled(r);
   const facts = [
     `${thousands(r.posts)} posts`,
-    `${r.table.groups.length} newsgroups`,
+    labelled ? `${groups.length} newsgroups` : "no labels",
     `k = ${c.k}`,
     c.model,
     `seed ${c.seed}`,
   ];
   const nav = [
-    ["#table", "Table"],
+    labelled ? ["#table", "Table"] : ["#sizes", "Sizes"],
     ["#map", "Map"],
     ["#clusters", "Clusters"],
     ["#run", "Run"],
@@ -108,7 +116,7 @@ function renderHeader({ input }: Ctx): string {
     .map(([href, label]) => `<a href="${href}">${label}</a>`)
     .join("");
   return (
-    `<header class="top"><div><h1>Newsgroup clusters</h1>` +
+    `<header class="top"><div><h1>${labelled ? "Newsgroup clusters" : "Clusters"}</h1>` +
     `<p class="facts">${facts.map((f) => `<span>${escapeHtml(f)}</span>`).join("")}</p></div>` +
     `<nav>${nav}</nav></header>\n`
   );

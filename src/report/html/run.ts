@@ -2,6 +2,16 @@
 import type { Ctx } from "./context.js";
 import { escapeHtml, seconds } from "./text.js";
 
+/** Where the posts came from: an --input file, or the built-in corpus's selection. */
+function selectionRows(c: Ctx["input"]["result"]["config"]): [string, string][] {
+  if (c.input !== undefined) return [["input", c.input === "-" ? "standard input" : c.input]];
+  return [
+    ["newsgroups", c.selection.categories.join(", ")],
+    ["subset", c.selection.subset],
+    ["removed", c.selection.remove.length > 0 ? c.selection.remove.join(", ") : "nothing"],
+  ];
+}
+
 /** The run section (`#run`). */
 export function renderRunSection({ input }: Ctx): string {
   const { config: c, timings } = input.result;
@@ -17,9 +27,7 @@ export function renderRunSection({ input }: Ctx): string {
     ["seed", String(c.seed)],
     ["n-init", String(c.nInit)],
     ["column order", c.order],
-    ["newsgroups", c.selection.categories.join(", ")],
-    ["subset", c.selection.subset],
-    ["removed", c.selection.remove.length > 0 ? c.selection.remove.join(", ") : "nothing"],
+    ...selectionRows(c),
     ["version", input.version],
   ];
   const config = rows
