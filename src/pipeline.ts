@@ -5,7 +5,7 @@
 import { cluster } from "./cluster/kmeans.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
-import { contingency } from "./evaluate/contingency.js";
+import { contingency, margins } from "./evaluate/contingency.js";
 import { distinctLabels, scoreAll } from "./evaluate/metrics.js";
 import { matchedOrder, relabel } from "./evaluate/order.js";
 import { silhouetteAtScale } from "./evaluate/silhouette.js";
@@ -162,9 +162,10 @@ export async function runAny(config: PipelineConfig, deps: PipelineDeps): Promis
     deps.onStage?.("evaluate", "scoring and labelling the clusters");
     const t0 = deps.now();
     const runConfig = runConfigOf(config, corpus, embedder.info, clustering.k);
+    const evaluation = { config, corpus, emb, clustering, runConfig, timings, signal: deps.signal };
     const single = labelled
-      ? await evaluateLabelled(config, corpus, emb, clustering, runConfig, timings, deps.signal)
-      : await evaluateUnlabelled(config, corpus, emb, clustering, runConfig, timings, deps.signal);
+      ? await evaluateLabelled(evaluation)
+      : await evaluateUnlabelled(evaluation);
     timings.evaluate = (deps.now() - t0) / 1000;
     if (sweep === undefined) return single;
     const { k: _k, order: _order, ...common } = runConfig;
@@ -238,16 +239,20 @@ function runConfigOf(
   };
 }
 
+/** What both evaluations take: the run so far. */
+interface Evaluation {
+  config: PipelineConfig;
+  corpus: Corpus;
+  emb: Embeddings;
+  clustering: Clustering;
+  runConfig: RunResult["config"];
+  timings: Record<string, number>;
+  signal: AbortSignal | undefined;
+}
+
 /** Reorders the clusters (`perm[old] = new`) and reports them against the labels. */
-async function evaluateLabelled(
-  config: PipelineConfig,
-  corpus: Corpus,
-  emb: Embeddings,
-  clustering: Clustering,
-  runConfig: RunResult["config"],
-  timings: Record<string, number>,
-  signal: AbortSignal | undefined,
-): Promise<PipelineOutput> {
+async function evaluateLabelled(e: Evaluation): Promise<PipelineOutput> {
+  const { config, corpus, emb, clustering, runConfig, timings, signal } = e;
   const checkpoint = interrupter(signal, 0);
   const { k } = clustering;
   const texts = corpus.docs.map((d) => d.text);
@@ -264,9 +269,7 @@ async function evaluateLabelled(
   };
   await checkpoint();
   const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
-  const sizes = table.clusters.map((_, j) =>
-    table.counts.reduce((s, r) => s + (r[j] as number), 0),
-  );
+  const sizes = margins(table).cols;
   await checkpoint();
   const distances = distancesToCentres(emb, labels, centroids);
   return {
@@ -296,15 +299,8 @@ async function evaluateLabelled(
  * Without labels: clusters numbered by size, largest first (`--order matched`), or as k-means
  * numbered them (`raw`); the table is their sizes.
  */
-async function evaluateUnlabelled(
-  config: PipelineConfig,
-  corpus: Corpus,
-  emb: Embeddings,
-  clustering: Clustering,
-  runConfig: RunResult["config"],
-  timings: Record<string, number>,
-  signal: AbortSignal | undefined,
-): Promise<UnlabelledOutput> {
+async function evaluateUnlabelled(e: Evaluation): Promise<UnlabelledOutput> {
+  const { config, corpus, emb, clustering, runConfig, timings, signal } = e;
   const checkpoint = interrupter(signal, 0);
   const { k } = clustering;
   const rawSizes = clusterSizes(clustering.labels, k).sizes;

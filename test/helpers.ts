@@ -1,9 +1,11 @@
 /** Helpers shared by tests: synthetic archives and paths to ../shared. */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
+import { afterAll, beforeAll } from "vitest";
 
 export const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 /** ../shared beside the checkout, or NEWSGROUP_CLUSTER_SHARED. */
@@ -58,4 +60,24 @@ export function lcgUint32(seed: number): () => number {
 export function lcg(seed: number): () => number {
   const next = lcgUint32(seed);
   return () => next() / 4294967296;
+}
+
+/**
+ * Temporary folders for the calling test file, all removed after its last test; before its first,
+ * a check that the CLI is built (the spawned-CLI tests run `dist/cli.js`).
+ * @returns a function that makes one more folder named `<prefix>XXXXXX` in the system's temp dir.
+ */
+export function cliTempDirs(prefix: string): () => string {
+  const made: string[] = [];
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
+  });
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    made.push(d);
+    return d;
+  };
 }

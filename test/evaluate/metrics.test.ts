@@ -16,6 +16,8 @@ import {
   silhouetteCosine,
   vMeasure,
 } from "../../src/evaluate/metrics.js";
+// Deterministic PRNG so the brute-force checks are reproducible.
+import { mulberry32 } from "../support/random.js";
 
 const TOL = 1e-9;
 
@@ -361,18 +363,6 @@ describe("external scores vs scikit-learn", () => {
     expect(() => adjustedRandIndex([[Number.NaN]])).toThrow(RangeError);
   });
 });
-
-/** Deterministic PRNG (mulberry32) so the brute-force checks are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Best total over all one-to-one matchings of min(n, m) pairs. */
 function bruteForce(cost: number[][], maximize: boolean): number {

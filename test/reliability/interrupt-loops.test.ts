@@ -7,22 +7,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI } from "../helpers.js";
+import { CLI, cliTempDirs } from "../helpers.js";
 import { REAL_ARCHIVE, TAG } from "../support/layers.js";
 import { said, spawnCli } from "./server.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "ngc-loops-"));
-  temps.push(d);
-  return d;
-}
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
-});
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = cliTempDirs("ngc-loops-");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** 500 ms asked for, plus slack for a machine shared with other test runs. */

@@ -7,25 +7,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
+import { CLI, cliTempDirs, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
 import { FIXTURE_COUNTS } from "../support/corpus.js";
 import { fixtures } from "../support/fixtures.js";
 import { HAVE_SHARED, TAG } from "../support/layers.js";
 import { SLOW_MODEL, TINY_MODEL } from "../support/tiny-model.js";
 import { lines, listTree, runCli, said, spawnCli } from "./server.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "ngc-sig-"));
-  temps.push(d);
-  return d;
-}
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
-});
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = cliTempDirs("ngc-sig-");
 
 /** Process ids whose parent is `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {

@@ -9,24 +9,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeTempFilesSync, writeFileAtomic } from "../../src/atomic.js";
 import { decodeNpy } from "../../src/embed/npy.js";
-import { CLI } from "../helpers.js";
+import { CLI, cliTempDirs } from "../helpers.js";
 import { fixtureTotal, writeLargeArchive } from "../support/corpus.js";
 import { fixtures } from "../support/fixtures.js";
 import { SLOW_MODEL, TINY_DIMS } from "../support/tiny-model.js";
 import { lines, listTree, runCli, spawnCli } from "./server.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "ngc-trust-sig-"));
-  temps.push(d);
-  return d;
-}
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
-});
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = cliTempDirs("ngc-trust-sig-");
 
 /** Generous for a loaded 2-core machine; the budget without load is 0.5 s. */
 const SLACK_MS = 1_500;

@@ -1,5 +1,5 @@
 /**
- * The fixtures' seeded generator (mulberry32, as src/cluster/kmeans.ts uses): kept here, apart
+ * The tests' seeded generator (mulberry32, as src/linalg/random.ts has it): kept here, apart
  * from src, so that the fixtures' bytes never change when the product's internals move.
  */
 
