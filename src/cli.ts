@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { CommanderError } from "commander";
 import { outputTarget, removeTempFilesSync, writeOutputFile, writeStdout } from "./atomic.js";
 import { loadCorpus } from "./dataset/corpus.js";
+import { lookupCorpus, saveCorpusCache } from "./dataset/corpus-cache.js";
 import { readInputFile } from "./dataset/input.js";
 import { ARCHIVE_NAME, locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { CachedEmbedder } from "./embed/cache.js";
@@ -76,6 +77,15 @@ async function readCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<Corpu
     },
     { fetch: globalThis.fetch, log: note(cfg) },
   );
+  // The cleaned corpus is cached like the vectors: not with --no-cache or a throw-away download.
+  const noCache = ("cache" in cfg && cfg.cache === false) || located.temporary !== undefined;
+  const cached = await lookupCorpus(
+    noCache ? undefined : cfg.cacheDir,
+    located.path,
+    cfg.selection,
+    note(cfg),
+  );
+  if (cached.corpus !== undefined) return cached.corpus;
   let bytes: Buffer;
   try {
     bytes = await readFile(located.path);
@@ -85,7 +95,9 @@ async function readCorpus(cfg: SourceConfig, signal: AbortSignal): Promise<Corpu
     if (located.temporary !== undefined)
       await rm(located.temporary, { recursive: true, force: true }).catch(() => {});
   }
-  return loadCorpus(bytes, cfg.selection, located.path, signal);
+  const corpus = await loadCorpus(bytes, cfg.selection, located.path, signal);
+  cached.stage(corpus);
+  return corpus;
 }
 
 /** NEWSGROUP_CLUSTER_TIMEOUT_MS: unset or empty = 60 s; anything but a positive integer is a usage error. */
@@ -348,6 +360,7 @@ async function main(argv: string[]): Promise<number> {
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: "user" });
+    await saveCorpusCache();
     return ExitCode.ok;
   } catch (err) {
     if (controller.signal.aborted) exitNow(ExitCode.interrupted);
