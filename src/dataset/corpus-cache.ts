@@ -4,8 +4,9 @@
  * Lines, keyed by the archive's sha256 and the selection. The archive's hash is remembered by
  * path, size, mtime and inode (file-hash.ts, in `corpus/archive-hashes.json`), so a warm run only
  * stats the archive. An entry carries the sha256 of its own body: a damaged one is reported in one
- * line and rebuilt, never trusted. Entries are staged and written by `saveCorpusCache` once the
- * command has succeeded, so a failed run leaves the cache directory as it was.
+ * line and rebuilt, never trusted; a cache folder that cannot be written is not reported. Entries
+ * are staged and written by `saveCorpusCache` once the command has succeeded, so a failed run
+ * leaves the cache directory as it was.
  */
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
@@ -156,22 +157,21 @@ export async function lookupCorpus(
     return miss;
   }
   const path = join(dir, entryName(archive, selection));
-  const save = (write: () => Promise<void>) => () => {
+  // Failures are silent, like an unwritable hash memo: the next run reads the archive again, and
+  // an unusable cache folder is already reported once by the embedding cache.
+  const stageWrite = (write?: () => Promise<void>) => {
     staged.push(async () => {
       try {
         await mkdirs(dir);
-        await write();
-      } catch (err) {
-        log(
-          `cannot write the corpus cache at ${dir} (${(err as Error).message}); continuing without it`,
-        );
+        await write?.();
+      } catch {
         return;
       }
       await saveHashMemo(memo);
     });
   };
   const stage = (corpus: Corpus) =>
-    save(() => writeFileAtomic(path, encodeCorpusEntry(corpus, archive, selection)))();
+    stageWrite(() => writeFileAtomic(path, encodeCorpusEntry(corpus, archive, selection)));
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -189,7 +189,7 @@ export async function lookupCorpus(
     return { corpus: undefined, stage };
   }
   // The archive was touched but holds the same bytes: remember its new stat.
-  if (memo.changed) save(async () => {})();
+  if (memo.changed) stageWrite();
   return { corpus, stage };
 }
 
