@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeCorpusEntry, encodeCorpusEntry } from "../../src/dataset/corpus-cache.js";
 import type { Corpus, CorpusSelection } from "../../src/types.js";
+import { FIXTURE_POSTS, packTarGz, readTree } from "../helpers.js";
 import { lines, listTree, runCli } from "../reliability/server.js";
 import { fixtures } from "../support/fixtures.js";
 
@@ -96,7 +97,18 @@ describe("the corpus cache, spawned", { timeout: 60_000 }, () => {
     expect(entries(cache)).toHaveLength(3);
     expect(removeNone.stdout).toContain("From: ");
 
-    // Another archive at the same path (a corrupt one): the cache must not answer for it.
+    // Another archive at the same path: served from its own reading, not the first one's entry.
+    const space = ["corpus", "--data", data, "--categories", "sci.space"];
+    const before = await runCli(space, { cacheDir: cache });
+    writeFileSync(data, await packTarGz(readTree(FIXTURE_POSTS)));
+    const after = await runCli(space, { cacheDir: cache });
+    const fresh = await runCli(space, { cacheDir: tempDir() });
+    expect(after.code).toBe(0);
+    expect(after.stdout).toBe(fresh.stdout);
+    expect(after.stdout).not.toBe(before.stdout);
+    expect(entries(cache)).toHaveLength(5);
+
+    // And a corrupt one is read, and fails, rather than served.
     writeFileSync(data, "not a tarball");
     const other = await runCli(["corpus", "--data", data], { cacheDir: cache });
     expect(other.code).toBe(3);
