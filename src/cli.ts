@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { CommanderError } from "commander";
 import { outputTarget, removeTempFilesSync, writeOutputFile, writeStdout } from "./atomic.js";
+import { saveCorpusCache } from "./dataset/corpus-cache.js";
 import { ARCHIVE_NAME } from "./dataset/locate.js";
 import {
   ENV,
@@ -294,6 +295,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: "user" });
+    await saveCorpusCache();
     return ExitCode.ok;
   } catch (err) {
     if (controller.signal.aborted) exitNow(ExitCode.interrupted);

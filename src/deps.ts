@@ -9,6 +9,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ClusterConfig, SourceConfig } from "./config.js";
 import { loadCorpus } from "./dataset/corpus.js";
+import { lookupCorpus } from "./dataset/corpus-cache.js";
 import { readInputFile } from "./dataset/input.js";
 import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
 import { CachedEmbedder } from "./embed/cache.js";
@@ -70,6 +71,20 @@ export async function readCorpus(
     },
     { fetch: globalThis.fetch, log: note(cfg) },
   );
+  // The cleaned corpus is cached like the vectors: not with --no-cache or a throw-away download.
+  const noCache = ("cache" in cfg && cfg.cache === false) || located.temporary !== undefined;
+  const cached = await lookupCorpus(
+    noCache ? undefined : cfg.cacheDir,
+    located.path,
+    cfg.selection,
+    note(cfg),
+  );
+  if (cached.corpus !== undefined) {
+    onLoaded?.(
+      `${cached.corpus.docs.length} posts from ${shownPath(located.path)} (cleaned copy cached)`,
+    );
+    return cached.corpus;
+  }
   let bytes: Buffer;
   try {
     bytes = await readFile(located.path);
@@ -80,6 +95,7 @@ export async function readCorpus(
       await rm(located.temporary, { recursive: true, force: true }).catch(() => {});
   }
   const corpus = await loadCorpus(bytes, cfg.selection, located.path, signal);
+  cached.stage(corpus);
   onLoaded?.(`${corpus.docs.length} posts from ${shownPath(located.path)}`);
   return corpus;
 }

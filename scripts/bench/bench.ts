@@ -2,11 +2,19 @@
  * `npm run bench`: embedding speed on the default four-group corpus with the exact
  * all-MiniLM-L6-v2 architecture (../shared/models/random-minilm-l6, random weights: same
  * arithmetic, so the same speed; never a quality figure). Prints, side by side: the naive
- * per-post loop, the CLI's embedder at fp32 and q8, and the whole CLI process cold; then k-means
- * times. Each variant runs in its own process so that its peak memory is its own.
+ * per-post loop, the CLI's embedder at fp32 and q8, the whole CLI process cold and its warm
+ * re-run (`--k 5` after `--k 4` over the cache the cold run left); the fixed costs (start-up,
+ * corpus, model load); then k-means against scikit-learn and the previous implementation
+ * (scripts/bench/kmeans.mjs). Each variant runs in its own process so that its peak memory is its
+ * own.
  *
  *   npm run bench -- [--limit N] [--models DIR] [--model ID] [--data FILE] [--threads N]
  *                    [--batch-size N] [--only naive,fp32,q8,cli] [--skip-kmeans] [--device cpu|cuda]
+ *                    [--categories LIST] [--subset all|train|test] [--kmeans-repeats N]
+ *                    [--previous COMMIT]
+ *
+ * A small selection, model load included (issue 11 goal 3):
+ *   npm run bench -- --categories sci.space,comp.graphics --subset test --only naive,cli --skip-kmeans
  *
  * With --device cuda the embedder variants run on onnxruntime's CUDA execution provider (and fail
  * with the reason when it cannot load); the naive loop stays on the CPU, as the notebook's
@@ -14,7 +22,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -23,8 +31,8 @@ import { loadCorpus } from "../../src/dataset/corpus.js";
 import { ALL_GROUPS, DEFAULT_GROUPS } from "../../src/dataset/groups.js";
 import { decodeNpy, writeNpyAtomic } from "../../src/embed/npy.js";
 import { TransformersEmbedder } from "../../src/embed/transformers.js";
-import { mulberry32 } from "../../src/linalg/random.js";
 import type { Embeddings } from "../../src/types.js";
+import { coldAndWarm, fixedCosts } from "./cli-runs.js";
 import { naiveEmbed } from "./naive.js";
 import { measureMatmulGflops } from "./peak.js";
 
@@ -44,6 +52,10 @@ const { values: args } = parseArgs({
     only: { type: "string", default: "naive,fp32,q8,cli" },
     "skip-kmeans": { type: "boolean", default: false },
     device: { type: "string", default: "cpu" },
+    categories: { type: "string", default: DEFAULT_GROUPS.join(",") },
+    subset: { type: "string", default: "all" },
+    "kmeans-repeats": { type: "string", default: "3" },
+    previous: { type: "string", default: "2ed3d06" },
     child: { type: "string" },
     out: { type: "string" },
   },
@@ -57,10 +69,13 @@ const ENCODER_MACS_PER_TOKEN = 6 * (4 * 384 * 384 + 2 * 384 * 1536);
 /** FLOPs of one sequence of L tokens: encoder matmuls plus QK^T and AV (6 layers x 2 x L^2 x 384). */
 const seqFlops = (len: number) => 2 * (ENCODER_MACS_PER_TOKEN * len + 6 * 2 * 384 * len * len);
 
+const categories = args.categories === "all" ? [...ALL_GROUPS] : args.categories.split(",");
+const subset = args.subset as "all" | "train" | "test";
+
 async function sampleTexts(): Promise<string[]> {
   const corpus = await loadCorpus(
     readFileSync(args.data),
-    { categories: [...DEFAULT_GROUPS], subset: "all", remove: [...REMOVE] },
+    { categories, subset, remove: [...REMOVE] },
     args.data,
   );
   const texts = corpus.docs.map((d) => d.text);
@@ -119,37 +134,11 @@ function runChild(variant: string, dir: string): ChildResult & { emb: Embeddings
 }
 
 function passThrough(): string[] {
-  const keep = ["limit", "models", "model", "data", "threads", "batch-size", "device"] as const;
+  const keep = [
+    ...["limit", "models", "model", "data", "threads", "batch-size", "device"],
+    ...["categories", "subset"],
+  ] as const;
   return keep.flatMap((k) => (args[k] === undefined ? [] : [`--${k}`, String(args[k])]));
-}
-
-/** The whole CLI, cold (no cache), as a user runs it: process start to exit. */
-function runCli(dir: string): { wall: number; maxRssMb: number } | undefined {
-  if (args.limit !== undefined) return undefined;
-  const cli = join(ROOT, "dist", "cli.js");
-  const argv = [cli, "--k", "4", "--format", "csv", "--no-cache", "--quiet"];
-  argv.push(
-    "--data",
-    args.data,
-    "--models",
-    args.models,
-    "--model",
-    args.model,
-    "--cache-dir",
-    dir,
-  );
-  argv.push("--batch-size", String(args["batch-size"]), "--threads", String(threads));
-  argv.push("--device", args.device === "cuda" ? "cuda" : "cpu");
-  // GNU time gives the child's peak RSS; without it, report the wall time only.
-  const hasTime = spawnSync("/usr/bin/time", ["-f", "%M", "true"]).status === 0;
-  const t0 = performance.now();
-  const r = hasTime
-    ? spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, ...argv], { encoding: "utf8" })
-    : spawnSync(process.execPath, argv, { encoding: "utf8" });
-  const wall = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`CLI failed: ${r.stderr}`);
-  const rss = hasTime ? Number(r.stderr.trim().split("\n").at(-1)) / 1024 : Number.NaN;
-  return { wall, maxRssMb: rss };
 }
 
 function cosineMean(a: Embeddings, b: Embeddings): number {
@@ -185,89 +174,167 @@ async function tokenLengths(texts: readonly string[], maxLength: number): Promis
   return lengths;
 }
 
+/** Seconds to create the q8 session (model load), median of three; transformers.js already imported. */
+async function modelLoadSeconds(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const e = await TransformersEmbedder.create({
+      model: args.model,
+      modelsDir: args.models,
+      cacheDir: tmpdir(),
+      offline: true,
+      dtype: "q8",
+      device: args.device === "cuda" ? "cuda" : "cpu",
+      maxLength: 256,
+      batchSize: 16,
+      threads,
+      log: () => {},
+    });
+    times.push((performance.now() - t0) / 1000);
+    await e.dispose();
+  }
+  return times.sort((x, y) => x - y)[1] as number;
+}
+
+/** Useful work of the texts: word pieces and FLOPs at 256 (batched) and 512 (naive). */
+interface Work {
+  posts: number;
+  pieces: number;
+  pieces512: number;
+  flops256: number;
+  flops512: number;
+}
+
+/** The embedder variants and the CLI runs; returns the table rows and the vectors made. */
+function measureRows(only: Set<string>, work: Work, dir: string) {
+  const rows: string[][] = [];
+  const results: Record<string, Embeddings> = {};
+  let naiveWall = Number.NaN;
+  // wall, posts/s, pieces/s, GFLOP/s, peak MB, speed-up over the naive loop
+  const push = (name: string, wall: number, rss: number, naive: boolean) => {
+    const pieces = naive ? work.pieces512 : work.pieces;
+    const flops = naive ? work.flops512 : work.flops256;
+    rows.push([
+      name,
+      fmt(wall),
+      fmt(work.posts / wall),
+      fmt(pieces / wall, 0),
+      fmt(flops / wall / 1e9),
+      fmt(rss, 0),
+      fmt(naiveWall / wall, 2),
+    ]);
+  };
+  for (const v of ["naive", "fp32", "fp16", "q8"]) {
+    if (!only.has(v)) continue;
+    process.stderr.write(`running ${v}...\n`);
+    const r = runChild(v, dir);
+    results[v] = r.emb;
+    if (v === "naive") naiveWall = r.wall;
+    const name =
+      v === "naive"
+        ? "naive (per post, fp32, 512)"
+        : `embedder ${v} (batched, 256, ${args.device})`;
+    push(name, r.wall, r.maxRssMb, v === "naive");
+  }
+  let warmRatio: string | undefined;
+  if (only.has("cli") && args.limit === undefined) {
+    process.stderr.write("running the CLI cold, then warm...\n");
+    const { cold, warm } = coldAndWarm({
+      cli: join(ROOT, "dist", "cli.js"),
+      data: args.data,
+      models: args.models,
+      model: args.model,
+      categories: args.categories,
+      subset: args.subset,
+      batchSize: String(args["batch-size"]),
+      threads,
+      device: args.device === "cuda" ? "cuda" : "cpu",
+    });
+    push("CLI process, cold (empty cache dir, --k 4)", cold.wall, cold.maxRssMb, false);
+    push("CLI process, warm re-run (--k 5 after --k 4)", warm.wall, warm.maxRssMb, false);
+    const t = warm.timings ?? {};
+    const stages = Object.entries(t)
+      .map(([k, v]) => `${k} ${fmt(v, 2)}`)
+      .join(", ");
+    warmRatio = `warm/cold: ${fmt(warm.wall / cold.wall, 4)} (warm stages, s: ${stages})`;
+  }
+  return { rows, results, warmRatio };
+}
+
+function printTable(rows: string[][]): void {
+  const head = ["variant", "wall s", "posts/s", "pieces/s", "GFLOP/s", "peak MB", "x naive"];
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+  );
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[0] as number) : pad(c, widths[i] as number)))
+      .join("  ");
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+  console.log(
+    "(times include model load; GFLOP/s counts useful work: encoder matmuls + attention, no padding)",
+  );
+}
+
+/** scripts/bench/kmeans.mjs: the tool against scikit-learn and the previous implementation. */
+function kmeansRows(): void {
+  const argv = [join(ROOT, "scripts", "bench", "kmeans.mjs"), "--data", args.data];
+  argv.push("--repeats", args["kmeans-repeats"]);
+  if (args.previous !== "") argv.push("--previous", args.previous);
+  const r = spawnSync(process.execPath, argv, { stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) console.log(`(scripts/bench/kmeans.mjs failed: exit ${r.status})`);
+}
+
 async function main(): Promise<void> {
   const only = new Set(args.only.split(","));
   const texts = await sampleTexts();
   const full = await tokenLengths(texts, 256);
-  const pieces = full.reduce((a, b) => a + b, 0);
   // The naive loop truncates at 512 (transformers.js's default), so it computes more tokens.
   const lengths512 = await tokenLengths(texts, 512);
+  const work: Work = {
+    posts: texts.length,
+    pieces: full.reduce((a, b) => a + b, 0),
+    pieces512: lengths512.reduce((a, b) => a + b, 0),
+    flops256: full.reduce((s, l) => s + seqFlops(l), 0),
+    flops512: lengths512.reduce((s, l) => s + seqFlops(l), 0),
+  };
   const truncatedShare = full.filter((l) => l === 256).length / full.length;
-
   console.log(
-    `newsgroup-cluster bench: ${texts.length} posts of the default four groups, model ${args.model}`,
+    `newsgroup-cluster bench: ${texts.length} posts (${args.categories}; ${args.subset}), model ${args.model}`,
   );
   console.log(
-    `machine: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores, onnxruntime threads ${threads}`,
+    `machine: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores, onnxruntime threads ${threads}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
   );
   console.log(
-    `word pieces at 256: ${pieces} (mean ${fmt(pieces / texts.length)}), ${fmt(100 * truncatedShare)}% of posts truncated; at 512 (naive): ${lengths512.reduce((a, b) => a + b, 0)}`,
+    `word pieces at 256: ${work.pieces} (mean ${fmt(work.pieces / texts.length)}), ${fmt(100 * truncatedShare)}% of posts truncated; at 512 (naive): ${work.pieces512}`,
   );
   const peak = await measureMatmulGflops(threads);
-  const clockGhz = cpuClockGhz();
   console.log(
-    `fp32 peak, measured (onnxruntime MatMul 4096x384x1536, ${threads} threads): ${fmt(peak)} GFLOP/s; nominal clock ${fmt(clockGhz, 2)} GHz x ${availableParallelism()} cores`,
+    `fp32 peak, measured (onnxruntime MatMul 4096x384x1536, ${threads} threads): ${fmt(peak)} GFLOP/s; nominal clock ${fmt(cpuClockGhz(), 2)} GHz x ${availableParallelism()} cores`,
+  );
+  const fixed = fixedCosts({
+    cli: join(ROOT, "dist", "cli.js"),
+    data: args.data,
+    categories: args.categories,
+    subset: args.subset,
+  });
+  console.log(
+    `fixed costs (median of 3): process start-up (--version) ${fmt(fixed.startup, 2)} s; corpus, whole process: read and cleaned ${fmt(fixed.corpusCold, 2)} s, from the corpus cache ${fmt(fixed.corpusWarm, 2)} s; model load (q8 session) ${fmt(await modelLoadSeconds(), 2)} s`,
   );
   console.log("");
 
   const dir = mkdtempSync(join(tmpdir(), "ngc-bench-"));
   try {
-    const rows: string[][] = [];
-    const flops256 = full.reduce((s, l) => s + seqFlops(l), 0);
-    const flops512 = lengths512.reduce((s, l) => s + seqFlops(l), 0);
-    let naiveWall = Number.NaN;
-    const results: Record<string, Embeddings> = {};
-    for (const v of ["naive", "fp32", "fp16", "q8"]) {
-      if (!only.has(v)) continue;
-      process.stderr.write(`running ${v}...\n`);
-      const r = runChild(v, dir);
-      results[v] = r.emb;
-      if (v === "naive") naiveWall = r.wall;
-      const flops = v === "naive" ? flops512 : flops256;
-      rows.push([
-        v === "naive"
-          ? "naive (per post, fp32, 512)"
-          : `embedder ${v} (batched, 256, ${args.device})`,
-        fmt(r.wall),
-        fmt(texts.length / r.wall),
-        fmt((v === "naive" ? lengths512.reduce((a, b) => a + b, 0) : pieces) / r.wall, 0),
-        fmt(flops / r.wall / 1e9),
-        fmt(r.maxRssMb, 0),
-        fmt(naiveWall / r.wall, 2),
-      ]);
-    }
-    if (only.has("cli")) {
-      process.stderr.write("running the CLI cold...\n");
-      const c = runCli(dir);
-      if (c !== undefined) {
-        rows.push([
-          "CLI process, cold (auto=q8)",
-          fmt(c.wall),
-          fmt(texts.length / c.wall),
-          fmt(pieces / c.wall, 0),
-          fmt(flops256 / c.wall / 1e9),
-          fmt(c.maxRssMb, 0),
-          fmt(naiveWall / c.wall, 2),
-        ]);
-      }
-    }
-    const head = ["variant", "wall s", "posts/s", "pieces/s", "GFLOP/s", "peak MB", "x naive"];
-    const widths = head.map((h, i) =>
-      Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
-    );
-    const line = (r: string[]) =>
-      r
-        .map((c, i) => (i === 0 ? c.padEnd(widths[0] as number) : pad(c, widths[i] as number)))
-        .join("  ");
-    console.log(line(head));
-    for (const r of rows) console.log(line(r));
-    console.log(
-      "(times include model load; GFLOP/s counts useful work: encoder matmuls + attention, no padding)",
-    );
+    const { rows, results, warmRatio } = measureRows(only, work, dir);
+    printTable(rows);
+    if (warmRatio !== undefined) console.log(warmRatio);
     if (results.fp32 && results.q8) {
       console.log(`q8 vs fp32: mean cosine ${fmt(cosineMean(results.fp32, results.q8), 5)}`);
     }
-
     if (!args["skip-kmeans"]) {
       console.log("");
       const emb = results.q8 ?? results.fp32;
@@ -278,12 +345,7 @@ async function main(): Promise<void> {
           `k-means k=4, n-init 10 on ${emb.rows} x ${emb.dims} (these posts): ${fmt((performance.now() - t0) / 1000, 2)} s`,
         );
       }
-      const big = syntheticCorpus(18846, 384, ALL_GROUPS.length);
-      const t1 = performance.now();
-      await cluster(big, { k: 20, seed: 42, nInit: 10, maxIterations: 300 });
-      console.log(
-        `k-means k=20, n-init 10 on 18846 x 384 (all 20 groups' size; synthetic unit vectors around 20 centres): ${fmt((performance.now() - t1) / 1000, 2)} s`,
-      );
+      kmeansRows();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -300,26 +362,6 @@ function cpuClockGhz(): number {
   } catch {
     return Number.NaN;
   }
-}
-
-/** Unit vectors scattered around `k` random centres: clustered like sentence embeddings. */
-function syntheticCorpus(n: number, dims: number, k: number): Embeddings {
-  const rand = mulberry32(1);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const centres = Array.from({ length: k }, () => Array.from({ length: dims }, gauss));
-  const data = new Float32Array(n * dims);
-  for (let i = 0; i < n; i++) {
-    const c = centres[i % k] as number[];
-    let s = 0;
-    for (let t = 0; t < dims; t++) {
-      const v = 0.6 * (c[t] as number) + gauss();
-      data[i * dims + t] = v;
-      s += v * v;
-    }
-    const inv = 1 / Math.sqrt(s);
-    for (let t = 0; t < dims; t++) data[i * dims + t] = (data[i * dims + t] as number) * inv;
-  }
-  return { rows: n, dims, data };
 }
 
 if (args.child !== undefined) {

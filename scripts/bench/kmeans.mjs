@@ -24,7 +24,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const { cluster, mulberry32 } = await import(pathToFileURL(join(root, "dist/cluster/kmeans.js")));
+const { cluster } = await import(pathToFileURL(join(root, "dist/cluster/kmeans.js")));
+const { mulberry32 } = await import(pathToFileURL(join(root, "dist/linalg/random.js")));
 const { decodeNpy, encodeNpy } = await import(pathToFileURL(join(root, "dist/embed/npy.js")));
 
 const { values: args } = parseArgs({

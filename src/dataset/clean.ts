@@ -1,6 +1,7 @@
 /**
  * scikit-learn's 20 Newsgroups cleaning (`sklearn/datasets/_twenty_newsgroups.py`), ported exactly.
- * Pure string functions: no I/O.
+ * Pure string functions: no I/O. A change to what they return must bump CLEANING_REVISION in
+ * corpus-cache.ts, so that cached corpora of the old cleaning are not served.
  */
 import type { RemovePart } from "../types.js";
 

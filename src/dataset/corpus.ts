@@ -5,7 +5,7 @@ import { dataError } from "../errors.js";
 import { interrupter } from "../interrupt.js";
 import type { Corpus, CorpusSelection, Doc, Split } from "../types.js";
 import { cleanPost, decodeLatin1 } from "./clean.js";
-import { type RawPost, readTarball } from "./tarball.js";
+import type { RawPost } from "./tarball.js";
 
 const SPLIT_ORDER: Record<Doc["split"], number> = { train: 0, test: 1, "": 2 };
 
@@ -81,6 +81,8 @@ export async function loadCorpus(
 ): Promise<Corpus> {
   const splits = new Set(subsetSplits(selection.subset));
   const groups = new Set(selection.categories);
+  // Imported here: tar-stream and its dependencies are not needed when the corpus cache answers.
+  const { readTarball } = await import("./tarball.js");
   const { posts, groupsSeen } = await readTarball(
     source,
     (split, group) => splits.has(split) && groups.has(group),

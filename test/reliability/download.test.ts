@@ -51,6 +51,9 @@ afterAll(async () => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
+/** The files of `dir` outside the cleaned corpus cache (`corpus/`, written by every good run). */
+const outsideCorpusCache = (dir: string) => listTree(dir).filter((f) => !f.startsWith("corpus/"));
+
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), "ngc-dl-"));
   temps.push(d);
@@ -338,7 +341,9 @@ describe("the CLI's download (spawned, NEWSGROUP_CLUSTER_DATA_URL on 127.0.0.1)"
     const posts = lines(ok.stdout).map((l) => JSON.parse(l));
     expect(posts).toHaveLength(FIXTURE_COUNTS["sci.space"]?.test ?? -1);
     expect(posts.every((p) => p.group === "sci.space" && p.split === "test")).toBe(true);
-    expect(listTree(cache)).toEqual([ARCHIVE_NAME]);
+    // The archive, and beside it the cleaned corpus cache (src/dataset/corpus-cache.ts).
+    expect(outsideCorpusCache(cache)).toEqual([ARCHIVE_NAME]);
+    expect(listTree(join(cache, "corpus")).filter((f) => f.endsWith(".jsonl"))).toHaveLength(1);
     const landed = readFileSync(join(cache, ARCHIVE_NAME));
     expect(createHash("sha256").update(landed).digest("hex")).toBe(SHA);
 
@@ -349,7 +354,7 @@ describe("the CLI's download (spawned, NEWSGROUP_CLUSTER_DATA_URL on 127.0.0.1)"
     expect(offline.stderr).toBe("");
     expect(offline.stdout).toBe(ok.stdout);
     expect(good.connections).toBe(before);
-    expect(listTree(cache)).toEqual([ARCHIVE_NAME]);
+    expect(outsideCorpusCache(cache)).toEqual([ARCHIVE_NAME]);
   });
 
   it("a cache folder that cannot hold files (/proc): exit 3, one line, no crash", async () => {
@@ -392,7 +397,7 @@ describe("the CLI's download (spawned, NEWSGROUP_CLUSTER_DATA_URL on 127.0.0.1)"
       expect(r.stderr).toBe(
         `newsgroup-cluster: downloading the corpus from ${s.url} into ${cache}\n`,
       );
-      expect(listTree(cache)).toEqual([ARCHIVE_NAME]);
+      expect(outsideCorpusCache(cache)).toEqual([ARCHIVE_NAME]);
     } else {
       expect(r.stdout).toBe("");
       const errs = lines(r.stderr).filter((l) => !l.includes("downloading the corpus from"));

@@ -174,7 +174,11 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("sci.space");
-    const files = listTree(cache);
+    // The cleaned corpus, cached with the archive's remembered hash (src/dataset/corpus-cache.ts).
+    const corpus = listTree(join(cache, "corpus"));
+    expect(corpus).toHaveLength(2);
+    expect(corpus).toContain("archive-hashes.json");
+    const files = listTree(cache).filter((f) => !f.startsWith("corpus/"));
     // The store is named by the model's content too (issue 9 row 6), whose file hashes are
     // remembered in model-hashes.json.
     expect(files).toHaveLength(3);

@@ -182,11 +182,14 @@ describe("rows 8-13: hangs and misleading failures", { timeout: 60_000 }, () => 
     // An empty HOME or --cache-dir is unset, not the current directory.
     expect(defaultCacheDir({}, "")).toMatch(/^\//);
     const cwd = tempDir();
+    // Run from a folder of its own: the cache (NEWSGROUP_CLUSTER_CACHE = cwd) now gets the
+    // cleaned corpus (src/dataset/corpus-cache.ts), the current directory must get nothing.
     const empty = await sh(
-      `node "$CLI" corpus --data ${archive()} --categories sci.space --cache-dir '' > /dev/null`,
+      `mkdir work && cd work && node "$CLI" corpus --data ${archive()} --categories sci.space --cache-dir '' > /dev/null`,
       cwd,
     );
     expect(empty.code).toBe(0);
-    expect(readdirSync(cwd)).toEqual([]);
+    expect(readdirSync(join(cwd, "work"))).toEqual([]);
+    expect(readdirSync(cwd).sort()).toEqual(["corpus", "work"]);
   });
 });
