@@ -3,11 +3,10 @@
  * call the interrupt checkpoint, so SIGINT ends the spawned CLI with exit 130 within half a
  * second (the bound below adds slack for a loaded machine, as signals.test.ts does).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, cliTempDirs } from "../helpers.js";
+import { describe, expect, it } from "vitest";
+import { cliTempDirs } from "../helpers.js";
 import { REAL_ARCHIVE, TAG } from "../support/layers.js";
 import { said, spawnCli } from "./server.js";
 

@@ -3,10 +3,9 @@
  * and a cache directory that cannot be used.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CLI, cliTempDirs, SHARED_ARCHIVE, SHARED_MODELS } from "../helpers.js";
 import { FIXTURE_COUNTS } from "../support/corpus.js";
 import { fixtures } from "../support/fixtures.js";

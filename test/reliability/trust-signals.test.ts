@@ -3,13 +3,12 @@
  * model embeds exits 130 promptly, leaves no temp file and no partial stdout, and keeps the
  * batches embedded so far for the next run. Plus the temp-file registry the SIGINT path uses.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { removeTempFilesSync, writeFileAtomic } from "../../src/atomic.js";
 import { decodeNpy } from "../../src/embed/npy.js";
-import { CLI, cliTempDirs } from "../helpers.js";
+import { cliTempDirs } from "../helpers.js";
 import { fixtureTotal, writeLargeArchive } from "../support/corpus.js";
 import { fixtures } from "../support/fixtures.js";
 import { SLOW_MODEL, TINY_DIMS } from "../support/tiny-model.js";
