@@ -6,8 +6,8 @@
  */
 import { cluster } from "./cluster/kmeans.js";
 import { contingency } from "./evaluate/contingency.js";
-import { distinctLabels, scoreAll } from "./evaluate/metrics.js";
-import { silhouetteAtScale } from "./evaluate/silhouette.js";
+import { scoreAll } from "./evaluate/metrics.js";
+import { distinctLabels, silhouetteAtScale } from "./evaluate/silhouette.js";
 import { interrupter } from "./interrupt.js";
 import { mulberry32 } from "./linalg/random.js";
 import type { Clustering, Corpus, Embeddings, SweepRow } from "./types.js";

@@ -132,6 +132,8 @@ type Literal = string | boolean | number[];
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`. Only the literals numpy writes
  * are accepted: quoted strings, True/False, and tuples of non-negative integers.
  */
+// About 85 lines on purpose: a small recursive-descent parser whose helpers share the cursor `i`
+// through closures; split into module functions, each would need the text and cursor passed in.
 export function parseHeader(text: string): NpyHeader {
   let i = 0;
   const fail = (what: string): never => {

@@ -25,6 +25,9 @@ export interface Assignment {
  * @throws RangeError when the rows differ in length, an entry is invalid, or no assignment of
  *   finite total exists.
  */
+// One function of about 110 lines on purpose: it follows scipy's rectangular_lsap.cpp step by
+// step (validation, transposition, augmenting paths, dual updates), so that it can be checked
+// against it line by line; split, the shared state would travel through many parameters.
 export function linearSumAssignment(cost: number[][], maximize = false): Assignment {
   const nRows = cost.length;
   const nCols = nRows === 0 ? 0 : (cost[0] as number[]).length;

@@ -13,9 +13,9 @@ import {
   purity,
   type Scores,
   scoreAll,
-  silhouetteCosine,
   vMeasure,
 } from "../../src/evaluate/metrics.js";
+import { silhouetteCosine } from "../../src/evaluate/silhouette.js";
 // Deterministic PRNG so the brute-force checks are reproducible.
 import { mulberry32 } from "../support/random.js";
 

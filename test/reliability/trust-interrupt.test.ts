@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { buildCorpusInterruptibly } from "../../src/dataset/corpus.js";
 import type { RawPost } from "../../src/dataset/tarball.js";
 import type { Embedder } from "../../src/embed/embedder.js";
-import { silhouetteCosine, silhouetteCosineInterruptibly } from "../../src/evaluate/metrics.js";
+import { silhouetteCosine, silhouetteCosineInterruptibly } from "../../src/evaluate/silhouette.js";
 import { run } from "../../src/pipeline.js";
 import type { Corpus, Embeddings } from "../../src/types.js";
 
