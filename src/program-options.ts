@@ -126,7 +126,7 @@ export function addModelOptions(cmd: Command): Command {
         .argParser(intParser("--max-length", 2, 512))
         .default(256),
     )
-    .option("--no-cache", "neither read nor write the embedding cache");
+    .option("--no-cache", "neither read nor write the caches (embeddings, cleaned corpus)");
 }
 
 /** k and how k-means looks for the best partition. */
