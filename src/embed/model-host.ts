@@ -13,7 +13,7 @@
 import { CliError } from "../errors.js";
 import { runPooled } from "./model-call.js";
 import type { HostReply, HostRequest } from "./model-runner.js";
-import { configureEnv, loadModel } from "./transformers.js";
+import { configureEnv, hiddenSize, loadModel } from "./transformers.js";
 
 const send = (reply: HostReply) => process.send?.(reply);
 
@@ -31,7 +31,7 @@ process.on("message", (req: HostRequest) => {
     loadModel({ ...req.options, log: () => {} }, "cpu").then(
       (loaded) => {
         model = loaded.model;
-        send({ type: "ready" });
+        send({ type: "ready", dtype: loaded.dtype, dims: hiddenSize(loaded.model) });
       },
       (err) => send(failed(err)),
     );

@@ -18,7 +18,7 @@ export type HostRequest =
   | { type: "load"; options: HostOptions }
   | { type: "run"; batch: ModelInput };
 export type HostReply =
-  | { type: "ready" }
+  | { type: "ready"; dtype: string; dims: number }
   | ({ type: "pooled" } & PooledBatch)
   | { type: "failed"; kind: ErrorKind; message: string };
 
@@ -86,15 +86,19 @@ export class HostRunner implements ModelRunner {
     return new HostRunner(child);
   }
 
-  /** Loads the model in the host. @throws CliError as `loadModel` does. */
-  async load(options: HostOptions): Promise<this> {
+  /**
+   * Loads the model in the host: the dtype it resolved and the model's width (hidden_size).
+   * @throws CliError of the kind and message that `loadModel` threw there.
+   */
+  async load(options: HostOptions): Promise<{ dtype: string; dims: number }> {
     try {
-      await this.request({ type: "load", options });
+      const reply = await this.request({ type: "load", options });
+      if (reply.type !== "ready") throw new Error(`model host: unexpected ${reply.type} reply`);
+      return { dtype: reply.dtype, dims: reply.dims };
     } catch (err) {
       this.abandon();
       throw err;
     }
-    return this;
   }
 
   async run(batch: ModelInput, signal?: AbortSignal): Promise<PooledBatch> {

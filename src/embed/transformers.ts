@@ -27,7 +27,13 @@ import { checkModelJson, MODEL_JSON, stallTimeoutFetch } from "./model-files.js"
 
 export { saveFingerprintMemos } from "./fingerprint.js";
 
-import { HostRunner, hostAvailable, inProcessRunner, type ModelRunner } from "./model-runner.js";
+import {
+  type HostOptions,
+  HostRunner,
+  hostAvailable,
+  inProcessRunner,
+  type ModelRunner,
+} from "./model-runner.js";
 import { padBatch, planBatches, withSpecialTokens } from "./tokens.js";
 
 export interface TransformersEmbedderOptions {
@@ -132,7 +138,8 @@ export class TransformersEmbedder implements Embedder {
       else if (opts.device === "cuda") throw deviceError(`--device cuda: ${reason}`);
       else opts.log(`device auto: using CPU (${reason})`);
     }
-    // The model host process starts while the tokenizer and model load here (placeModel).
+    // The model host process starts while the tokenizer loads here; the model loads there
+    // (or here first, see placeModel).
     const host = device === "cpu" && hostAvailable() ? HostRunner.fork() : undefined;
     try {
       return await TransformersEmbedder.load(opts, device, host);
@@ -148,12 +155,27 @@ export class TransformersEmbedder implements Embedder {
     host: HostRunner | undefined,
   ): Promise<TransformersEmbedder> {
     let device = initialDevice;
+    // With the model's files on disk, only the host loads it, while the tokenizer loads here.
+    // Its errors are awaited after the tokenizer's, which name what is wrong first.
+    const direct = host !== undefined && modelOnDisk(opts, cpuDtype(opts));
+    const hosted = direct ? host.load(hostOptions(opts, opts.dtype)) : undefined;
+    hosted?.catch(() => {});
     const tokenizer = await loadTokenizer(opts);
     const cls = tokenizer.convert_tokens_to_ids("[CLS]");
     const sep = tokenizer.sep_token_id ?? tokenizer.convert_tokens_to_ids("[SEP]");
     if (typeof cls !== "number" || typeof sep !== "number") {
       throw modelError(
         `the tokenizer of ${opts.model} has no [CLS] or [SEP] token (tokenizer.json): the model must be BERT-style`,
+      );
+    }
+    if (hosted !== undefined && host !== undefined) {
+      warnThreads(opts);
+      const { dtype, dims } = await hosted;
+      return new TransformersEmbedder(
+        tokenizer,
+        host,
+        { model: modelLabel(opts), dtype, device, maxLength: opts.maxLength, dims },
+        opts.batchSize,
       );
     }
     let loaded = await loadModel(opts, device).catch(async (err) => {
@@ -165,9 +187,7 @@ export class TransformersEmbedder implements Embedder {
       throw err;
     });
     if (loaded === undefined) loaded = await loadModel(opts, "cpu");
-    const dims = Number(
-      (loaded.model.config as unknown as { hidden_size?: number }).hidden_size ?? 0,
-    );
+    const dims = hiddenSize(loaded.model);
     return new TransformersEmbedder(
       tokenizer,
       await placeModel(opts, device, loaded, host),
@@ -306,9 +326,10 @@ async function loadTokenizer(opts: TransformersEmbedderOptions): Promise<PreTrai
 }
 
 /**
- * Where batches run: on the CPU, in a model host process that Ctrl-C can stop at once (the model
- * loaded here only showed that it loads, with this process's error messages, and is let go);
- * on CUDA, or where the host script is not built (the sources under test), in this process.
+ * Where batches run after a load in this process (CUDA, the sources under test without a built
+ * host, or a model that had files to download, with the stall timeout here): on the CPU, in the
+ * model host process that Ctrl-C can stop at once (the model loaded here only fetched the files
+ * and is let go); on CUDA, or where the host script is not built, in this process.
  */
 async function placeModel(
   opts: TransformersEmbedderOptions,
@@ -321,18 +342,56 @@ async function placeModel(
     return inProcessRunner(loaded.model);
   }
   await loaded.model.dispose();
-  return host.load({
+  // What this process loaded is on disk now.
+  await host.load({ ...hostOptions(opts, loaded.dtype), offline: true });
+  return host;
+}
+
+/** The options the host loads the model with: this run's, on the CPU, threads counted. */
+function hostOptions(opts: TransformersEmbedderOptions, dtype: string): HostOptions {
+  return {
     model: opts.model,
     modelsDir: opts.modelsDir,
     cacheDir: opts.cacheDir,
-    offline: true, // what this process loaded is on disk now
+    offline: opts.offline,
     remoteHost: opts.remoteHost,
-    dtype: loaded.dtype,
+    dtype,
     device: "cpu",
     maxLength: opts.maxLength,
     batchSize: opts.batchSize,
     threads: threadCount(opts.threads),
-  });
+  };
+}
+
+/** The dtype a CPU load uses. */
+function cpuDtype(opts: TransformersEmbedderOptions): string {
+  return opts.dtype === "auto" ? autoDtype("cpu") : opts.dtype;
+}
+
+/**
+ * Whether the files that a load of this dtype needs are all on disk (the local folder or the Hub
+ * download cache), so that loading downloads nothing: the required files of `modelFingerprint`.
+ */
+function modelOnDisk(opts: TransformersEmbedderOptions, dtype: string): boolean {
+  const root =
+    opts.modelsDir !== undefined
+      ? join(opts.modelsDir, opts.model)
+      : join(opts.cacheDir, "models", opts.model);
+  const weights = join("onnx", `model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`);
+  return ["config.json", "tokenizer.json", weights].every((f) => existsSync(join(root, f)));
+}
+
+/** The model's width: the config's hidden_size. */
+export function hiddenSize(model: PreTrainedModel): number {
+  return Number((model.config as unknown as { hidden_size?: number }).hidden_size ?? 0);
+}
+
+/** More threads than cores only adds contention: 1,000 threads ran 100 times slower. */
+function warnThreads(opts: TransformersEmbedderOptions): void {
+  const cores = availableParallelism();
+  if (opts.threads > cores) {
+    opts.log(`--threads ${opts.threads} is more than the ${cores} cores here; using ${cores}`);
+  }
 }
 
 /** onnxruntime intra-op threads: 0 means one per core, and never more than the cores. */
@@ -347,11 +406,7 @@ export async function loadModel(
 ): Promise<{ model: PreTrainedModel; dtype: string }> {
   const dtype = opts.dtype === "auto" ? autoDtype(device) : opts.dtype;
   if (opts.modelsDir !== undefined) checkLocalWeights(opts.modelsDir, opts.model, dtype);
-  const cores = availableParallelism();
-  if (opts.threads > cores) {
-    // More threads than cores only adds contention: 1,000 threads ran 100 times slower.
-    opts.log(`--threads ${opts.threads} is more than the ${cores} cores here; using ${cores}`);
-  }
+  warnThreads(opts);
   const threads = threadCount(opts.threads);
   try {
     const model = await AutoModel.from_pretrained(opts.model, {
