@@ -12,8 +12,9 @@
  */
 import { CliError } from "../errors.js";
 import { runPooled } from "./model-call.js";
+import { hiddenSize, loadModel } from "./model-load.js";
 import type { HostReply, HostRequest } from "./model-runner.js";
-import { configureEnv, hiddenSize, loadModel } from "./transformers.js";
+import { configureEnv } from "./transformers.js";
 
 const send = (reply: HostReply) => process.send?.(reply);
 

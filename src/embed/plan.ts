@@ -3,6 +3,7 @@
  * label, the dtype and the content fingerprint of its files, which key the embedding cache. Kept apart from transformers.ts so that a
  * run whose vectors are all cached never imports it (about 0.3 s).
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DeviceChoice, Dtype } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
@@ -44,6 +45,31 @@ export function autoDtype(device: "cpu" | "cuda"): string {
   return device === "cuda" ? "fp32" : "q8";
 }
 
+/** The folder a model's files are in: the local models folder, or the Hub download cache. */
+function modelRoot(opts: { model: string; modelsDir?: string | undefined; cacheDir: string }) {
+  return opts.modelsDir !== undefined
+    ? join(opts.modelsDir, opts.model)
+    : join(opts.cacheDir, "models", opts.model);
+}
+
+/** The weights file of a dtype, relative to the model's folder. */
+const weightsFile = (dtype: string) => `onnx/model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`;
+
+/** The files every load of a dtype reads (the fingerprint's required files). */
+const requiredFiles = (dtype: string) => ["config.json", "tokenizer.json", weightsFile(dtype)];
+
+/**
+ * Whether the files that a load of this dtype needs are all on disk (the local folder or the Hub
+ * download cache), so that loading downloads nothing.
+ */
+export function modelOnDisk(
+  opts: { model: string; modelsDir?: string | undefined; cacheDir: string },
+  dtype: string,
+): boolean {
+  const root = modelRoot(opts);
+  return requiredFiles(dtype).every((f) => existsSync(join(root, f)));
+}
+
 /**
  * The content fingerprint of the files a run of this model and dtype loads (weights, config,
  * tokenizer), from the local folder or the Hub download cache; undefined while any is missing.
@@ -53,15 +79,10 @@ export function modelFingerprint(
   opts: { model: string; modelsDir?: string | undefined; cacheDir: string },
   dtype: string,
 ): Promise<string | undefined> {
-  const root =
-    opts.modelsDir !== undefined
-      ? join(opts.modelsDir, opts.model)
-      : join(opts.cacheDir, "models", opts.model);
-  const weights = `onnx/model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`;
   return fingerprintFiles(
-    root,
-    ["config.json", "tokenizer.json", weights],
-    ["tokenizer_config.json", `${weights}_data`],
+    modelRoot(opts),
+    requiredFiles(dtype),
+    ["tokenizer_config.json", `${weightsFile(dtype)}_data`],
     opts.cacheDir,
   );
 }

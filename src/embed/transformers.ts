@@ -4,10 +4,8 @@
  * `@huggingface/transformers`; device and runtime choices live here and in `device.ts`.
  */
 import { existsSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import {
-  AutoModel,
   AutoTokenizer,
   env,
   LogLevel,
@@ -18,12 +16,21 @@ import { CliError, deviceError, modelError, networkError } from "../errors.js";
 import { interrupter } from "../interrupt.js";
 import type { DeviceChoice, Embeddings } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
-import { autoDtype, DTYPE_SUFFIX, modelLabel } from "./plan.js";
+import { autoDtype, modelLabel, modelOnDisk } from "./plan.js";
 
 export { autoDtype, modelFingerprint, modelLabel, plannedDtype } from "./plan.js";
 
 import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
 import { checkModelJson, MODEL_JSON, stallTimeoutFetch } from "./model-files.js";
+import {
+  causeOf,
+  firstLine,
+  hiddenSize,
+  isNetworkFailure,
+  loadModel,
+  threadCount,
+  warnThreads,
+} from "./model-load.js";
 
 export { saveFingerprintMemos } from "./fingerprint.js";
 
@@ -74,15 +81,6 @@ function checkLocalModel(dir: string, model: string): void {
     if (!existsSync(join(root, f))) throw modelError(`model folder ${root} lacks ${f}`);
   }
   checkModelJson(root);
-}
-
-/** A local model's weights for a dtype: checked per device attempt, since dtype follows it. */
-function checkLocalWeights(dir: string, model: string, dtype: string): void {
-  const root = join(dir, model);
-  const onnx = join(root, "onnx", `model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`);
-  if (!existsSync(onnx)) {
-    throw modelError(`model folder ${root} has no weights for --dtype ${dtype}: missing ${onnx}`);
-  }
 }
 
 /** Points transformers.js at the model: a local folder, or the Hub and its download cache. */
@@ -366,100 +364,4 @@ function hostOptions(opts: TransformersEmbedderOptions, dtype: string): HostOpti
 /** The dtype a CPU load uses. */
 function cpuDtype(opts: TransformersEmbedderOptions): string {
   return opts.dtype === "auto" ? autoDtype("cpu") : opts.dtype;
-}
-
-/**
- * Whether the files that a load of this dtype needs are all on disk (the local folder or the Hub
- * download cache), so that loading downloads nothing: the required files of `modelFingerprint`.
- */
-function modelOnDisk(opts: TransformersEmbedderOptions, dtype: string): boolean {
-  const root =
-    opts.modelsDir !== undefined
-      ? join(opts.modelsDir, opts.model)
-      : join(opts.cacheDir, "models", opts.model);
-  const weights = join("onnx", `model${DTYPE_SUFFIX[dtype] ?? ""}.onnx`);
-  return ["config.json", "tokenizer.json", weights].every((f) => existsSync(join(root, f)));
-}
-
-/** The model's width: the config's hidden_size. */
-export function hiddenSize(model: PreTrainedModel): number {
-  return Number((model.config as unknown as { hidden_size?: number }).hidden_size ?? 0);
-}
-
-/** More threads than cores only adds contention: 1,000 threads ran 100 times slower. */
-function warnThreads(opts: TransformersEmbedderOptions): void {
-  const cores = availableParallelism();
-  if (opts.threads > cores) {
-    opts.log(`--threads ${opts.threads} is more than the ${cores} cores here; using ${cores}`);
-  }
-}
-
-/** onnxruntime intra-op threads: 0 means one per core, and never more than the cores. */
-function threadCount(threads: number): number {
-  const cores = availableParallelism();
-  return threads > 0 ? Math.min(threads, cores) : cores;
-}
-
-export async function loadModel(
-  opts: TransformersEmbedderOptions,
-  device: "cpu" | "cuda",
-): Promise<{ model: PreTrainedModel; dtype: string }> {
-  const dtype = opts.dtype === "auto" ? autoDtype(device) : opts.dtype;
-  if (opts.modelsDir !== undefined) checkLocalWeights(opts.modelsDir, opts.model, dtype);
-  warnThreads(opts);
-  const threads = threadCount(opts.threads);
-  try {
-    const model = await AutoModel.from_pretrained(opts.model, {
-      dtype: dtype as "fp32",
-      device,
-      session_options:
-        device === "cpu"
-          ? { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 }
-          : { logSeverityLevel: 3 },
-    });
-    return { model, dtype };
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    const msg = firstLine(err);
-    if (isNetworkFailure(err)) {
-      throw networkError(
-        `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)} (offline? pass --models <dir> with the model in transformers.js layout)`,
-        err,
-      );
-    }
-    if (opts.offline && opts.modelsDir === undefined) {
-      const root = join(opts.cacheDir, "models", opts.model);
-      throw modelError(
-        `model ${opts.model} is only partly in the cache (${root} has no onnx/model${DTYPE_SUFFIX[dtype] ?? ""}.onnx) and --offline forbids downloading the rest`,
-        err,
-      );
-    }
-    if (device === "cuda")
-      throw deviceError(
-        `--device cuda: onnxruntime could not start the CUDA execution provider: ${msg}`,
-        err,
-      );
-    throw modelError(`cannot load model ${opts.model} (${dtype}): ${msg}`, err);
-  }
-}
-
-/** fetch() failures (refused, DNS, reset, timeout), as opposed to a file the server lacks. */
-function isNetworkFailure(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    (err.message === "fetch failed" ||
-      err.name === "AbortError" ||
-      /\(timeout\)$/.test(err.message))
-  );
-}
-
-function causeOf(err: unknown): string {
-  const cause = err instanceof Error ? err.cause : undefined;
-  if (cause instanceof Error) return (cause as NodeJS.ErrnoException).code ?? cause.message;
-  return firstLine(err);
-}
-
-function firstLine(err: unknown): string {
-  const s = err instanceof Error ? err.message : String(err);
-  return (s.split("\n")[0] ?? s).trim();
 }
