@@ -8,7 +8,7 @@ import { readFile, rm } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ClusterConfig, SourceConfig } from "./config.js";
-import { loadCorpus } from "./dataset/corpus.js";
+import { emptyPosts, loadCorpus } from "./dataset/corpus.js";
 import { lookupCorpus } from "./dataset/corpus-cache.js";
 import { readInputFile } from "./dataset/input.js";
 import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
@@ -156,9 +156,6 @@ export function progressOf(cfg: ClusterConfig): Progress {
   const mode = cfg.quiet ? "off" : process.stderr.isTTY === true ? "bar" : "lines";
   return createProgress(process.stderr, mode);
 }
-
-/** Posts with no text left after cleaning: they all embed to one vector. */
-const emptyPosts = (corpus: Corpus) => corpus.docs.filter((d) => d.text.trim() === "").length;
 
 /** The pipeline's real dependencies, each reporting its stage to `progress`. */
 export function pipelineDeps(

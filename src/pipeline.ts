@@ -3,6 +3,7 @@
  * corpus, the embedder, the clock, progress) is passed in, so tests can drive it with fakes.
  */
 import { cluster } from "./cluster/kmeans.js";
+import { emptyPosts } from "./dataset/corpus.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
 import { contingency, margins } from "./evaluate/contingency.js";
@@ -282,7 +283,7 @@ async function evaluateLabelled(e: Evaluation): Promise<PipelineOutput> {
     result: {
       config: runConfig,
       posts: corpus.docs.length,
-      empty: corpus.docs.filter((d) => d.text.trim() === "").length,
+      empty: emptyPosts(corpus),
       table,
       metrics,
       labels: table.clusters.map((c, j) => ({
@@ -334,7 +335,7 @@ async function evaluateUnlabelled(e: Evaluation): Promise<UnlabelledOutput> {
     result: {
       config: runConfig,
       posts: corpus.docs.length,
-      empty: corpus.docs.filter((d) => d.text.trim() === "").length,
+      empty: emptyPosts(corpus),
       table,
       metrics,
       labels: table.clusters.map((c, j) => ({

@@ -100,3 +100,8 @@ export async function loadCorpus(
   }
   return buildCorpusInterruptibly(posts, selection, signal);
 }
+
+/** Posts with no text left after cleaning: they all embed to one vector. */
+export function emptyPosts(corpus: Pick<Corpus, "docs">): number {
+  return corpus.docs.filter((d) => d.text.trim() === "").length;
+}
