@@ -17,6 +17,7 @@ import type { Embedder } from "./embed/embedder.js";
 import { saveFingerprintMemos } from "./embed/fingerprint.js";
 import { modelFingerprint, modelLabel, plannedDtype } from "./embed/plan.js";
 import { PrecomputedEmbedder } from "./embed/precomputed.js";
+import { ModelStart } from "./embed/start.js";
 import { TfidfLsaEmbedder } from "./embed/tfidf.js";
 import { pickEnv, readEnv } from "./env.js";
 import { dataError } from "./errors.js";
@@ -100,39 +101,42 @@ export async function readCorpus(
   return corpus;
 }
 
+/** The run's model options: what `ModelStart` loads. */
+function modelOptions(cfg: ClusterConfig, log: (line: string) => void) {
+  return {
+    model: cfg.model,
+    modelsDir: cfg.modelsDir,
+    cacheDir: cfg.cacheDir,
+    offline: cfg.offline,
+    remoteHost: cfg.hfEndpoint,
+    dtype: cfg.dtype,
+    device: cfg.device,
+    maxLength: cfg.maxLength,
+    batchSize: cfg.batchSize,
+    threads: cfg.threads,
+    log,
+    timeoutMs: cfg.download.timeoutMs,
+  };
+}
+
 async function createEmbedder(
   cfg: ClusterConfig,
   log: (line: string) => void,
   progress: Progress,
+  start: ModelStart | undefined,
 ): Promise<Embedder> {
   // TF-IDF vectors depend on the whole corpus, so per-text caching does not apply.
-  if (cfg.embedder === "tfidf") {
+  if (cfg.embedder === "tfidf" || start === undefined) {
     progress.line("model: none (TF-IDF + LSA)");
     return new TfidfLsaEmbedder({ seed: cfg.seed });
   }
-  // Loaded only when a text needs the model: importing transformers.js and onnxruntime costs
-  // ~0.3 s that `corpus`, `--help`, usage errors, TF-IDF and fully cached runs do not need.
+  // Claimed only when a text needs the model: a fully cached run loads nothing, and the CLI
+  // process imports transformers.js only where the model runs in it (see embed/start.ts).
   const model = async () => {
-    const t0 = performance.now();
-    const { TransformersEmbedder } = await import("./embed/transformers.js");
-    const embedder = await TransformersEmbedder.create({
-      model: cfg.model,
-      modelsDir: cfg.modelsDir,
-      cacheDir: cfg.cacheDir,
-      offline: cfg.offline,
-      remoteHost: cfg.hfEndpoint,
-      dtype: cfg.dtype,
-      device: cfg.device,
-      maxLength: cfg.maxLength,
-      batchSize: cfg.batchSize,
-      threads: cfg.threads,
-      log,
-      timeoutMs: cfg.download.timeoutMs,
-    });
+    const embedder = await start.claim();
     const { info } = embedder;
-    const took = ((performance.now() - t0) / 1000).toFixed(1);
     progress.line(
-      `model: ${shownPath(info.model)} (${info.dtype}, ${info.device}), loaded in ${took} s`,
+      `model: ${shownPath(info.model)} (${info.dtype}, ${info.device}), loaded in ${start.loadSeconds.toFixed(1)} s`,
     );
     return embedder;
   };
@@ -144,6 +148,7 @@ async function createEmbedder(
       maxLength: cfg.maxLength,
     },
     createInner: model,
+    release: () => start.release(),
     fingerprint: (dtype) => modelFingerprint(cfg, dtype),
     onSaved: saveFingerprintMemos,
     cacheDir: cfg.cacheDir,
@@ -165,6 +170,10 @@ export function pipelineDeps(
 ): PipelineDeps {
   const { input, embeddings } = cfg;
   const log = note(cfg);
+  const start =
+    cfg.embedder === "minilm" && embeddings === undefined
+      ? new ModelStart(modelOptions(cfg, log))
+      : undefined;
   let clusterStart = 0;
   let clusterWhat = "";
   const loaded = async (corpus: Promise<Corpus>, from: string | undefined) => {
@@ -190,10 +199,14 @@ export function pipelineDeps(
             `posts from ${input.path === "-" ? "stdin" : shownPath(input.path)}`,
           ),
     createEmbedder: async () => {
-      if (embeddings === undefined) return createEmbedder(cfg, log, progress);
+      if (embeddings === undefined) return createEmbedder(cfg, log, progress, start);
       const e = await PrecomputedEmbedder.load(embeddings, signal);
       progress.line(`model: none (vectors from ${shownPath(embeddings)})`);
       return e;
+    },
+    warmUp: () => {
+      start?.begin();
+      return () => start?.release();
     },
     now: () => performance.now(),
     onStage: (stage, detail) => {

@@ -51,6 +51,12 @@ export interface PipelineConfig {
 export interface PipelineDeps {
   loadCorpus: () => Promise<Corpus>;
   createEmbedder: () => Promise<Embedder>;
+  /**
+   * Called before the corpus is read: starts what the embedder will need (the model host loads
+   * the model meanwhile). Returns what stops it, called when the run ends; a no-op once the
+   * embedder took it over. Optional: `createEmbedder` works without it.
+   */
+  warmUp?: () => () => void;
   /** Monotonic clock in milliseconds. */
   now: () => number;
   onStage?: (stage: "corpus" | "model" | "embed" | "cluster" | "evaluate", detail: string) => void;
@@ -129,6 +135,15 @@ function chooseKs(config: PipelineConfig, corpus: Corpus): number[] {
  * @throws CliError(usage) for a k the posts do not allow; stage errors pass through.
  */
 export async function runAny(config: PipelineConfig, deps: PipelineDeps): Promise<AnyOutput> {
+  const stopWarmUp = deps.warmUp?.();
+  try {
+    return await runStages(config, deps);
+  } finally {
+    stopWarmUp?.();
+  }
+}
+
+async function runStages(config: PipelineConfig, deps: PipelineDeps): Promise<AnyOutput> {
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = deps.now();

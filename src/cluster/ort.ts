@@ -139,6 +139,9 @@ let sessions: Promise<Sessions> | undefined;
  */
 function getSessions(): Promise<Sessions> {
   sessions ??= (async () => {
+    // onnxruntime 1.30 otherwise writes a telemetry id under ~/.cache/Microsoft on the first
+    // session (transformers.js sets the same on import; this process no longer imports it).
+    process.env.ORT_DISABLE_TELEMETRY = "1";
     const ort = await import("onnxruntime-node");
     const opts: Ort.InferenceSession.SessionOptions = {
       interOpNumThreads: 1,

@@ -52,6 +52,11 @@ export interface CachedEmbedderOptions {
   /** Builds the real embedder; called at most once, and only when some text is not cached. */
   createInner: () => Promise<Embedder>;
   /**
+   * Called once every text was found cached, and by `dispose` when `createInner` never was
+   * (stops a model host started early).
+   */
+  release?: () => void;
+  /**
    * The model's content fingerprint for a dtype, or undefined while its files are not all on disk
    * (a Hub model not downloaded yet). Without this option stores are keyed by name only.
    */
@@ -74,6 +79,7 @@ export interface CachedEmbedderOptions {
 export class CachedEmbedder implements Embedder {
   private readonly key: EmbeddingCacheKey;
   private readonly createInner: () => Promise<Embedder>;
+  private readonly release: (() => void) | undefined;
   private readonly fingerprint: ((dtype: string) => Promise<string | undefined>) | undefined;
   private readonly onSaved: (() => Promise<void>) | undefined;
   private readonly cacheDir: string;
@@ -87,6 +93,7 @@ export class CachedEmbedder implements Embedder {
   constructor(opts: CachedEmbedderOptions) {
     this.key = { model: opts.info.model, dtype: opts.info.dtype, maxLength: opts.info.maxLength };
     this.createInner = opts.createInner;
+    this.release = opts.release;
     this.fingerprint = opts.fingerprint;
     this.onSaved = opts.onSaved;
     this.cacheDir = opts.cacheDir;
@@ -144,6 +151,7 @@ export class CachedEmbedder implements Embedder {
         await journal?.close();
       }
     } else {
+      if (this.inner === undefined) this.release?.();
       onProgress?.(total, total);
     }
     if (store.hashes.length > 0) this.dims = store.dims;
@@ -157,10 +165,11 @@ export class CachedEmbedder implements Embedder {
     return { rows: total, dims, data };
   }
 
-  /** Disposes the wrapped embedder, if it was created. */
+  /** Disposes the wrapped embedder, if it was created (else calls `release`). */
   async dispose(): Promise<void> {
     const inner = this.inner;
     this.inner = undefined;
+    if (inner === undefined) this.release?.();
     await inner?.dispose();
   }
 

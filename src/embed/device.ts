@@ -6,6 +6,8 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { deviceError } from "../errors.js";
+import type { DeviceChoice } from "../types.js";
 
 /** Folder of onnxruntime-node's native binaries for this platform. */
 export function onnxruntimeBinDir(): string | undefined {
@@ -48,4 +50,22 @@ export function cudaUnavailableReason(
     return `the CUDA provider libraries are not installed (no libonnxruntime_providers_cuda.so in ${probe.binDir ?? "onnxruntime-node"}); install them with ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js, see the README`;
   }
   return undefined;
+}
+
+/**
+ * The device a run asks for, decided before anything loads: `cpu` as asked; `cuda` where it
+ * looks usable; `auto` falls back to the CPU and says why in one line.
+ * @throws CliError(device) when `--device cuda` cannot be honoured.
+ */
+export function chooseDevice(
+  choice: DeviceChoice,
+  log: (line: string) => void,
+  reason: () => string | undefined = cudaUnavailableReason,
+): "cpu" | "cuda" {
+  if (choice === "cpu") return "cpu";
+  const why = reason();
+  if (why === undefined) return "cuda";
+  if (choice === "cuda") throw deviceError(`--device cuda: ${why}`);
+  log(`device auto: using CPU (${why})`);
+  return "cpu";
 }

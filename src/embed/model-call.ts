@@ -1,10 +1,10 @@
 /**
- * One model call: a padded batch of word-piece ids in, mean-pooled and normalised vectors out.
- * Shared by the in-process runner and the model host process (`model-host.ts`), so both compute
- * the same bytes.
+ * Model calls: a padded batch of word-piece ids in, mean-pooled and normalised vectors out, and
+ * the loop that feeds a run's posts through them in length-sorted batches. Shared by the model
+ * host process (`model-host.ts`) and the in-process embedder, so both compute the same bytes.
  */
 import { type PreTrainedModel, Tensor } from "@huggingface/transformers";
-import { meanPoolNormalize, type PaddedBatch } from "./tokens.js";
+import { meanPoolNormalize, type PaddedBatch, padBatch, planBatches } from "./tokens.js";
 
 /** Row `b` of `pooled` (`dims` values a row) is the vector of the batch's row `b`. */
 export interface PooledBatch {
@@ -14,6 +14,13 @@ export interface PooledBatch {
 
 /** The model input of a padded batch, without the per-row lengths. */
 export type ModelInput = Omit<PaddedBatch, "lengths"> & { lengths: readonly number[] };
+
+/** One finished batch: the vectors of the posts `rows` (indices into the run's posts). */
+export interface BatchDone extends PooledBatch {
+  rows: number[];
+  /** The batch's word pieces, padding not counted. */
+  pieces: number;
+}
 
 /**
  * Runs the model on one batch. onnxruntime-node's `run` is one synchronous native call on the
@@ -38,3 +45,34 @@ export async function runPooled(model: PreTrainedModel, batch: ModelInput): Prom
   hidden.dispose?.();
   return { pooled, dims };
 }
+
+/**
+ * Feeds tokenized posts to `run` in batches of similar length (longest first) and hands each
+ * finished batch to `each`, awaited before the next batch starts.
+ * @throws the signal's reason once it is aborted (checked between batches).
+ */
+export async function runBatches(
+  seqs: readonly (readonly number[])[],
+  padId: number,
+  batchSize: number,
+  run: (batch: ModelInput) => Promise<PooledBatch>,
+  each: (done: BatchDone) => Promise<void> | void,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const rows of planBatches(
+    seqs.map((s) => s.length),
+    batchSize,
+  )) {
+    signal?.throwIfAborted();
+    const padded = padBatch(
+      rows.map((i) => seqs[i] as number[]),
+      padId,
+    );
+    const { pooled, dims } = await run(padded);
+    await each({ rows, pooled, dims, pieces: padded.lengths.reduce((sum, n) => sum + n, 0) });
+  }
+}
+
+/** Word pieces of tokenized posts: what the time left depends on. */
+export const pieceCount = (seqs: readonly (readonly number[])[]): number =>
+  seqs.reduce((sum, s) => sum + s.length, 0);

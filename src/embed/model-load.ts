@@ -1,14 +1,21 @@
 /**
- * Loading the model's weights with transformers.js, and what a load needs: the thread count, the
- * width, and one-line errors (exit 4 for files, 5 for the network, 6 for CUDA). Used by the
- * embedder in this process and by the model host process alike.
+ * Loading the tokenizer and the model's weights with transformers.js, and what a load needs:
+ * where transformers.js looks, the width, and one-line errors (exit 4 for files, 5 for the
+ * network, 6 for CUDA). Used by the embedder in this process and by the model host process alike.
  */
-import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { AutoModel, env, type PreTrainedModel } from "@huggingface/transformers";
+import {
+  AutoModel,
+  AutoTokenizer,
+  env,
+  LogLevel,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+} from "@huggingface/transformers";
 import { CliError, deviceError, modelError, networkError } from "../errors.js";
-import { autoDtype, DTYPE_SUFFIX } from "./plan.js";
+import { checkModelJson, MODEL_JSON, stallTimeoutFetch } from "./model-files.js";
+import { autoDtype, DTYPE_SUFFIX, threadCount, warnThreads } from "./plan.js";
 import type { TransformersEmbedderOptions } from "./transformers.js";
 
 /** A local model's weights for a dtype: checked per device attempt, since dtype follows it. */
@@ -25,18 +32,79 @@ export function hiddenSize(model: PreTrainedModel): number {
   return Number((model.config as unknown as { hidden_size?: number }).hidden_size ?? 0);
 }
 
-/** More threads than cores only adds contention: 1,000 threads ran 100 times slower. */
-export function warnThreads(opts: TransformersEmbedderOptions): void {
-  const cores = availableParallelism();
-  if (opts.threads > cores) {
-    opts.log(`--threads ${opts.threads} is more than the ${cores} cores here; using ${cores}`);
+/** A local model's folder, config and tokenizer: checked once, before anything loads. */
+function checkLocalModel(dir: string, model: string): void {
+  const root = join(dir, model);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw modelError(`model ${model} not found in ${dir} (no folder ${root})`);
+  }
+  for (const f of MODEL_JSON) {
+    if (!existsSync(join(root, f))) throw modelError(`model folder ${root} lacks ${f}`);
+  }
+  checkModelJson(root);
+}
+
+/** Points transformers.js at the model: a local folder, or the Hub and its download cache. */
+export function configureEnv(opts: Omit<TransformersEmbedderOptions, "log">): void {
+  // transformers.js logs info lines to stdout; stdout is reserved for data.
+  env.logLevel = LogLevel.ERROR;
+  if (opts.modelsDir !== undefined) {
+    env.localModelPath = opts.modelsDir.endsWith("/") ? opts.modelsDir : `${opts.modelsDir}/`;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+  } else {
+    env.cacheDir = join(opts.cacheDir, "models");
+    env.allowRemoteModels = !opts.offline;
+    // transformers.js refuses to look in its download cache when both local and remote models
+    // are off, so offline runs enable "local" models pointing at a folder that holds none;
+    // the lookup then finds earlier downloads in env.cacheDir.
+    env.allowLocalModels = opts.offline;
+    env.localModelPath = join(opts.cacheDir, "models", "local-none/");
+    if (opts.remoteHost !== undefined)
+      env.remoteHost = opts.remoteHost.endsWith("/") ? opts.remoteHost : `${opts.remoteHost}/`;
+    env.fetch = stallTimeoutFetch(opts.timeoutMs ?? (() => 60_000));
+    // Files downloaded earlier, cut or empty, are named rather than fed to the tokenizer.
+    checkModelJson(join(opts.cacheDir, "models", opts.model));
   }
 }
 
-/** onnxruntime intra-op threads: 0 means one per core, and never more than the cores. */
-export function threadCount(threads: number): number {
-  const cores = availableParallelism();
-  return threads > 0 ? Math.min(threads, cores) : cores;
+/**
+ * Loads the tokenizer (a local model's files checked first).
+ * @throws CliError: model (files), network (download).
+ */
+export async function loadTokenizer(
+  opts: TransformersEmbedderOptions,
+): Promise<PreTrainedTokenizer> {
+  if (opts.modelsDir !== undefined) checkLocalModel(opts.modelsDir, opts.model);
+  try {
+    return await AutoTokenizer.from_pretrained(opts.model);
+  } catch (err) {
+    if (opts.offline && opts.modelsDir === undefined) {
+      throw modelError(
+        `model ${opts.model} is not in the cache (${join(opts.cacheDir, "models")}) and --offline forbids downloading it; pass --models <dir>`,
+        err,
+      );
+    }
+    if (err instanceof CliError) throw err;
+    if (isNetworkFailure(err)) {
+      throw networkError(
+        `cannot download model ${opts.model} from ${env.remoteHost}: ${causeOf(err)} (offline? pass --models <dir> with the model in transformers.js layout)`,
+        err,
+      );
+    }
+    if (err instanceof TypeError) {
+      // transformers.js reads a tokenizer config it did not get (404, wrong endpoint, missing file).
+      const where =
+        opts.modelsDir !== undefined
+          ? join(opts.modelsDir, opts.model)
+          : `${env.remoteHost} (NEWSGROUP_CLUSTER_HF_ENDPOINT)`;
+      throw modelError(
+        `cannot load the tokenizer of ${opts.model}: tokenizer_config.json or tokenizer.json not found at ${where}`,
+        err,
+      );
+    }
+    throw modelError(`cannot load the tokenizer of ${opts.model}: ${firstLine(err)}`, err);
+  }
 }
 
 /**

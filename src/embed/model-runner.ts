@@ -1,14 +1,22 @@
 /**
- * Where the model runs: in this process (`inProcessRunner`, for CUDA and for the TypeScript
- * sources under test) or in a child process (`HostRunner`, the CPU default; see `model-host.ts`
- * for why). Both compute each batch with `runPooled`, so their vectors are the same bytes.
+ * The CPU model in a child process (`model-host.ts`), as the built CLI runs it: `HostRunner`
+ * owns the process and its messages, `HostedEmbedder` is the `Embedder` on top. The host holds
+ * the tokenizer and the model: this process sends the posts and gets each finished batch's
+ * vectors back, so it never imports transformers.js (about 0.3 s with the tokenizer's load).
+ *
+ * Messages (advanced serialization, typed arrays travel as they are): `load` once, answered by
+ * `ready`; then `embed` per run, answered by `planned` (the word pieces to embed), one `batch`
+ * per finished batch, and `done`. Any request may be answered by `failed` instead.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { PreTrainedModel } from "@huggingface/transformers";
 import { CliError, type ErrorKind } from "../errors.js";
-import { type ModelInput, type PooledBatch, runPooled } from "./model-call.js";
+import type { Embeddings } from "../types.js";
+import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
+import type { BatchDone } from "./model-call.js";
+import { modelLabel } from "./plan.js";
+import { placeRows } from "./tokens.js";
 import type { TransformersEmbedderOptions } from "./transformers.js";
 
 /** The embedder's options that the host needs: everything but the callbacks. */
@@ -16,30 +24,13 @@ export type HostOptions = Omit<TransformersEmbedderOptions, "log" | "timeoutMs">
 
 export type HostRequest =
   | { type: "load"; options: HostOptions }
-  | { type: "run"; batch: ModelInput };
+  | { type: "embed"; texts: readonly string[] };
 export type HostReply =
   | { type: "ready"; dtype: string; dims: number }
-  | ({ type: "pooled" } & PooledBatch)
+  | { type: "planned"; pieces: number }
+  | ({ type: "batch" } & BatchDone)
+  | { type: "done" }
   | { type: "failed"; kind: ErrorKind; message: string };
-
-export interface ModelRunner {
-  /** Pooled vectors of one batch. @throws the signal's reason once it is aborted. */
-  run(batch: ModelInput, signal?: AbortSignal): Promise<PooledBatch>;
-  dispose(): Promise<void>;
-}
-
-/** The model on this thread: a batch, once started, holds the event loop until it is done. */
-export function inProcessRunner(model: PreTrainedModel): ModelRunner {
-  return {
-    run: (batch, signal) => {
-      signal?.throwIfAborted();
-      return runPooled(model, batch);
-    },
-    dispose: async () => {
-      await model.dispose();
-    },
-  };
-}
 
 const HOST = fileURLToPath(new URL("./model-host.js", import.meta.url));
 
@@ -48,17 +39,18 @@ export function hostAvailable(): boolean {
   return existsSync(HOST);
 }
 
-interface Pending {
-  settle: (reply: HostReply) => void;
-  fail: (err: unknown) => void;
-}
+/** The reply handler of the request in flight: true once the reply ends the request. */
+type Conversation = {
+  onReply: (reply: HostReply) => boolean;
+  finish: (err?: unknown) => void;
+};
 
 /**
- * The model in a child process. An aborted signal kills the child at once (SIGKILL) and rejects
- * the batch in flight, so the caller unwinds within milliseconds; so does this process's exit.
+ * The host process. An aborted signal kills it at once (SIGKILL) and rejects the request in
+ * flight, so the caller unwinds within milliseconds; so does this process's exit.
  */
-export class HostRunner implements ModelRunner {
-  private pending: Pending | undefined;
+export class HostRunner {
+  private talk: Conversation | undefined;
   private gone: Error | undefined;
   /** Kills the host at once; it ran nothing that needs finishing. */
   readonly abandon = () => {
@@ -66,10 +58,15 @@ export class HostRunner implements ModelRunner {
   };
 
   private constructor(private readonly child: ChildProcess) {
-    child.on("message", (reply: HostReply) => this.pending?.settle(reply));
+    child.on("message", (reply: HostReply) => {
+      const talk = this.talk;
+      if (talk === undefined) return;
+      if (reply.type === "failed") talk.finish(new CliError(reply.kind, reply.message));
+      else if (talk.onReply(reply)) talk.finish();
+    });
     const end = (err: Error) => {
       this.gone ??= err;
-      this.pending?.fail(this.gone);
+      this.talk?.finish(this.gone);
     };
     child.on("error", end);
     child.on("exit", (code, sig) => end(new Error(`the model host exited (${sig ?? code})`)));
@@ -87,24 +84,42 @@ export class HostRunner implements ModelRunner {
   }
 
   /**
-   * Loads the model in the host: the dtype it resolved and the model's width (hidden_size).
-   * @throws CliError of the kind and message that `loadModel` threw there.
+   * Loads tokenizer and model in the host: the dtype it resolved and the model's width.
+   * @throws CliError of the kind and message that the load threw there.
    */
   async load(options: HostOptions): Promise<{ dtype: string; dims: number }> {
+    let ready: { dtype: string; dims: number } | undefined;
     try {
-      const reply = await this.request({ type: "load", options });
-      if (reply.type !== "ready") throw new Error(`model host: unexpected ${reply.type} reply`);
-      return { dtype: reply.dtype, dims: reply.dims };
+      await this.converse({ type: "load", options }, (reply) => {
+        if (reply.type !== "ready") throw new Error(`model host: unexpected ${reply.type} reply`);
+        ready = { dtype: reply.dtype, dims: reply.dims };
+        return true;
+      });
     } catch (err) {
       this.abandon();
       throw err;
     }
+    return ready as { dtype: string; dims: number };
   }
 
-  async run(batch: ModelInput, signal?: AbortSignal): Promise<PooledBatch> {
-    const reply = await this.request({ type: "run", batch }, signal);
-    if (reply.type !== "pooled") throw new Error(`model host: unexpected ${reply.type} reply`);
-    return { pooled: reply.pooled, dims: reply.dims };
+  /** Embeds `texts` in the host; `onReply` hears `planned` and each `batch`, in order. */
+  embed(
+    texts: readonly string[],
+    onReply: (reply: Extract<HostReply, { type: "planned" | "batch" }>) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return this.converse(
+      { type: "embed", texts },
+      (reply) => {
+        if (reply.type === "done") return true;
+        if (reply.type !== "planned" && reply.type !== "batch") {
+          throw new Error(`model host: unexpected ${reply.type} reply`);
+        }
+        onReply(reply);
+        return false;
+      },
+      signal,
+    );
   }
 
   async dispose(): Promise<void> {
@@ -113,39 +128,134 @@ export class HostRunner implements ModelRunner {
     this.child.unref();
   }
 
-  private request(req: HostRequest, signal?: AbortSignal): Promise<HostReply> {
+  private converse(
+    req: HostRequest,
+    onReply: (reply: HostReply) => boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       if (this.gone !== undefined) return reject(this.gone);
       const onAbort = () => {
         this.abandon();
-        reject(signal?.reason);
+        finish(signal?.reason);
       };
-      const done = () => {
+      const finish = (err?: unknown) => {
         signal?.removeEventListener("abort", onAbort);
-        this.pending = undefined;
+        this.talk = undefined;
         this.idle();
+        if (err === undefined) resolve();
+        else reject(err);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.pending = {
-        settle: (reply) => {
-          done();
-          if (reply.type === "failed") reject(new CliError(reply.kind, reply.message));
-          else resolve(reply);
+      this.talk = {
+        onReply: (reply) => {
+          try {
+            return onReply(reply);
+          } catch (err) {
+            this.abandon();
+            finish(err);
+            return false;
+          }
         },
-        fail: (err) => {
-          done();
-          reject(err);
-        },
+        finish,
       };
-      this.child.channel?.ref(); // a batch in flight keeps this process alive
+      this.child.channel?.ref(); // a request in flight keeps this process alive
       this.child.send(req);
     });
   }
 
-  /** Between batches the child does not keep this process alive. */
+  /** Between requests the child does not keep this process alive. */
   private idle(): void {
     this.child.channel?.unref();
     this.child.unref();
+  }
+}
+
+/** The `Embedder` whose tokenizer and model are in the model host. */
+export class HostedEmbedder implements Embedder {
+  private constructor(
+    private readonly host: HostRunner,
+    readonly info: EmbedderInfo,
+    /** Seconds from the fork to the loaded model. */
+    readonly loadSeconds: number,
+  ) {}
+
+  /**
+   * Forks the host and loads the model there (its files must be on disk: the host loads
+   * offline only what `options` names). `abandon` kills the host, loaded or not.
+   */
+  static start(options: HostOptions): { ready: Promise<HostedEmbedder>; abandon: () => void } {
+    const t0 = performance.now();
+    const host = HostRunner.fork();
+    const ready = host.load(options).then(
+      ({ dtype, dims }) =>
+        new HostedEmbedder(
+          host,
+          {
+            model: modelLabel(options),
+            dtype,
+            device: "cpu",
+            maxLength: options.maxLength,
+            dims,
+          },
+          (performance.now() - t0) / 1000,
+        ),
+    );
+    return { ready, abandon: host.abandon };
+  }
+
+  async embed(
+    texts: readonly string[],
+    onProgress?: EmbedProgress,
+    signal?: AbortSignal,
+    onRows?: EmbedRows,
+  ): Promise<Embeddings> {
+    let dims = this.info.dims;
+    let out: Float32Array | undefined;
+    let done = 0;
+    const pieces = { done: 0, total: 0 };
+    // Replies are handled one after another (onRows checkpoints each batch before the next);
+    // the host meanwhile goes on with the next batch.
+    let chain = Promise.resolve();
+    let failure: unknown;
+    const handle = async (reply: Extract<HostReply, { type: "planned" | "batch" }>) => {
+      if (reply.type === "planned") {
+        pieces.total = reply.pieces;
+        onProgress?.(0, texts.length, { ...pieces });
+        return;
+      }
+      dims = reply.dims;
+      out ??= new Float32Array(texts.length * dims);
+      placeRows(out, reply.rows, reply.pooled, dims);
+      await onRows?.(reply.rows, reply.pooled, dims);
+      done += reply.rows.length;
+      pieces.done += reply.pieces;
+      onProgress?.(done, texts.length, { ...pieces });
+    };
+    try {
+      await this.host.embed(
+        texts,
+        (reply) => {
+          chain = chain
+            .then(() => (failure === undefined ? handle(reply) : undefined))
+            .catch((err) => {
+              failure ??= err;
+              this.host.abandon();
+            });
+        },
+        signal,
+      );
+    } catch (err) {
+      await chain;
+      throw failure ?? err;
+    }
+    await chain;
+    if (failure !== undefined) throw failure;
+    return { rows: texts.length, dims, data: out ?? new Float32Array(0) };
+  }
+
+  async dispose(): Promise<void> {
+    await this.host.dispose();
   }
 }

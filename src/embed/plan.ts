@@ -4,6 +4,7 @@
  * run whose vectors are all cached never imports it (about 0.3 s).
  */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { DeviceChoice, Dtype } from "../types.js";
 import { cudaUnavailableReason } from "./device.js";
@@ -85,4 +86,18 @@ export function modelFingerprint(
     ["tokenizer_config.json", `${weightsFile(dtype)}_data`],
     opts.cacheDir,
   );
+}
+
+/** More threads than cores only adds contention: 1,000 threads ran 100 times slower. */
+export function warnThreads(opts: { threads: number; log: (line: string) => void }): void {
+  const cores = availableParallelism();
+  if (opts.threads > cores) {
+    opts.log(`--threads ${opts.threads} is more than the ${cores} cores here; using ${cores}`);
+  }
+}
+
+/** onnxruntime intra-op threads: 0 means one per core, and never more than the cores. */
+export function threadCount(threads: number): number {
+  const cores = availableParallelism();
+  return threads > 0 ? Math.min(threads, cores) : cores;
 }
