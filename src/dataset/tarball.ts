@@ -5,8 +5,7 @@
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import { dataError } from "../errors.js";
 import { interrupter } from "../interrupt.js";
@@ -24,9 +23,10 @@ const ENTRY_RE = /^(?:\.\/)?20news-bydate-(train|test)\/([^/]+)\/([^/]+)$/;
 
 /**
  * Streams the archive and returns the post files accepted by `want`, in archive order.
- * The archive is decompressed in memory (14 MB in, 50 MB out) rather than streamed: a streamed
- * gunzip that fails mid-way can raise its error after the tar parser has already failed, and
- * that is harder to report as one clean error.
+ * The archive is decompressed as a stream: zlib inflates the next chunks on its thread while this
+ * one parses the tar entries of the last (0.2 s of the 0.45 s that inflating, then parsing took).
+ * The pipeline rejects with the first error, so a stream that is not gzip, or is cut, is reported
+ * as zlib saw it ("incorrect header check", "unexpected end of file").
  * @param source gzip-compressed tar bytes.
  * @param want called with (split, group) of each post file; only accepted posts are buffered.
  * @param label the archive's name, for error messages.
@@ -44,6 +44,8 @@ export async function readTarball(
   let fileCount = 0;
   const extract = tar.extract();
   extract.on("entry", async (header, stream, next) => {
+    // A stream cut mid-entry errors this entry's stream too; the pipeline reports it once.
+    stream.on("error", () => {});
     // tar-stream parses one 50 MB chunk in callbacks that never give the event loop a turn.
     try {
       await checkpoint();
@@ -77,8 +79,7 @@ export async function readTarball(
     });
   });
   try {
-    const tarBytes = await promisify(gunzip)(source);
-    await pipeline(Readable.from([tarBytes]), extract);
+    await pipeline(Readable.from([source]), createGunzip({ chunkSize: 1 << 18 }), extract);
   } catch (err) {
     signal?.throwIfAborted();
     const reason = err instanceof Error ? err.message : String(err);

@@ -42,15 +42,15 @@ describe("row 4: the temp files of writes in flight are removed synchronously", 
 });
 
 describe("row 5: SIGINT while the corpus loads", () => {
-  // 48,000 synthetic posts: about 7 s to read and clean on an idle machine (the real archive,
-  // 18,846 posts, takes 3 s), so the signal lands mid-load even when startup is timed high.
+  // 96,000 synthetic posts: about 2 s to read and clean on an idle machine (the real archive,
+  // 18,846 posts, takes 0.5 s), so the signal lands mid-load even when startup is timed high.
   let large = "";
   beforeAll(async () => {
     large = join(tempDir(), "20news-bydate.tar.gz");
-    await writeLargeArchive(large, 6_000);
+    await writeLargeArchive(large, 12_000);
   }, 60_000);
 
-  it("corpus of 48,000 posts: exit 130 promptly, nothing on stdout", async () => {
+  it("corpus of 96,000 posts: exit 130 promptly, nothing on stdout", async () => {
     const cache = tempDir();
     // How long the process takes to start here and now (its SIGINT handler is installed before
     // the corpus loads): a run over the small fixture corpus, whose load takes milliseconds.
