@@ -2,7 +2,7 @@
  * Wires the stages: corpus -> embed -> cluster -> evaluate. Everything impure (loading the
  * corpus, the embedder, the clock, progress) is passed in, so tests can drive it with fakes.
  */
-import { cluster } from "./cluster/kmeans.js";
+import { cluster, prepareKmeans } from "./cluster/kmeans.js";
 import { emptyPosts } from "./dataset/corpus.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "./embed/embedder.js";
 import { usageError } from "./errors.js";
@@ -163,6 +163,8 @@ async function runStages(config: PipelineConfig, deps: PipelineDeps): Promise<An
   const embedder = await time("model", deps.createEmbedder);
   try {
     const texts = corpus.docs.map((d) => d.text);
+    // The model embeds in its host process meanwhile, so k-means' sessions cost no wall time.
+    prepareKmeans();
     deps.onStage?.("embed", `embedding ${corpus.docs.length} posts`);
     const emb = await time("embed", () => embedder.embed(texts, deps.onEmbedProgress, deps.signal));
     deps.signal?.throwIfAborted();

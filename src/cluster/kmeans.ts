@@ -16,7 +16,11 @@ import { interrupter } from "../interrupt.js";
 import { mulberry32 } from "../linalg/random.js";
 import type { Clustering, Embeddings } from "../types.js";
 import { inertiaOf, nearestCentres, type Space, space } from "./assign.js";
-import { products } from "./ort.js";
+import { prepareSessions, products } from "./ort.js";
+
+/** k-means runs on onnxruntime sessions: create them ahead (see `prepareSessions`). */
+export const prepareKmeans = prepareSessions;
+
 import { kmeansPlusPlus, kmeansPlusPlusMany } from "./plusplus.js";
 
 export interface KmeansOptions {

@@ -14,10 +14,12 @@
  * multiply-adds (a few milliseconds) by splitting the rows; callers await a checkpoint between
  * calls to stay interruptible.
  */
-import onnxProto, { type onnx } from "onnx-proto";
+import type OnnxProto from "onnx-proto";
+import type { onnx } from "onnx-proto";
 import type * as Ort from "onnxruntime-node";
 
-const proto = onnxProto.onnx;
+/** onnx-proto's message classes (protobufjs: 50 ms to import, so only when k-means runs). */
+type Proto = typeof OnnxProto.onnx;
 
 /** Multiply-adds per session call, at most (except that a call always takes one row). */
 const CALL_MACS = 2 ** 27;
@@ -41,7 +43,7 @@ function valueInfo(
 }
 
 /** ONNX model bytes: Y = CN − 2·X·Cᵀ, and with `topTwo` the TopK(2, smallest) of each row of Y. */
-export function productModel(topTwo: boolean): Uint8Array {
+export function productModel(proto: Proto, topTwo: boolean): Uint8Array {
   const FLOAT = proto.TensorProto.DataType.FLOAT;
   const INT64 = proto.TensorProto.DataType.INT64;
   const INT32 = proto.TensorProto.DataType.INT32;
@@ -143,6 +145,7 @@ function getSessions(): Promise<Sessions> {
     // session (transformers.js sets the same on import; this process no longer imports it).
     process.env.ORT_DISABLE_TELEMETRY = "1";
     const ort = await import("onnxruntime-node");
+    const proto = (await import("onnx-proto")).default.onnx;
     const opts: Ort.InferenceSession.SessionOptions = {
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
@@ -150,8 +153,8 @@ function getSessions(): Promise<Sessions> {
       extra: { session: { intra_op: { allow_spinning: "0" } } },
     };
     const [scores, nearest] = await Promise.all([
-      ort.InferenceSession.create(productModel(false), opts),
-      ort.InferenceSession.create(productModel(true), opts),
+      ort.InferenceSession.create(productModel(proto, false), opts),
+      ort.InferenceSession.create(productModel(proto, true), opts),
     ]);
     return { ort, scores, nearest };
   })();
@@ -159,6 +162,14 @@ function getSessions(): Promise<Sessions> {
 }
 
 /** Rows per call so that one call stays near CALL_MACS multiply-adds. */
+/**
+ * Starts importing onnxruntime and creating the sessions now, for a caller that waits on other
+ * work meanwhile (the pipeline, while the model host embeds). Errors surface at the first use.
+ */
+export function prepareSessions(): void {
+  getSessions().catch(() => {});
+}
+
 export function rowsPerCall(dims: number, centres: number): number {
   return Math.max(1, Math.floor(CALL_MACS / Math.max(1, dims * centres)));
 }
