@@ -11,10 +11,10 @@
  *   npm run bench -- [--limit N] [--models DIR] [--model ID] [--data FILE] [--threads N]
  *                    [--batch-size N] [--only naive,fp32,q8,cli] [--skip-kmeans] [--device cpu|cuda]
  *                    [--categories LIST] [--subset all|train|test] [--kmeans-repeats N]
- *                    [--previous COMMIT]
+ *                    [--previous COMMIT] [--pairs N]
  *
- * A small selection, model load included (issue 11 goal 3):
- *   npm run bench -- --categories sci.space,comp.graphics --subset test --only naive,cli --skip-kmeans
+ * A small selection, model load included (issue 11 goal 3), naive loop and CLI alternated 3 times:
+ *   npm run bench -- --categories sci.space,comp.graphics --subset test --only naive,cli --skip-kmeans --pairs 3
  *
  * With --device cuda the embedder variants run on onnxruntime's CUDA execution provider (and fail
  * with the reason when it cannot load); the naive loop stays on the CPU, as the notebook's
@@ -30,9 +30,10 @@ import { cluster } from "../../src/cluster/kmeans.js";
 import { loadCorpus } from "../../src/dataset/corpus.js";
 import { ALL_GROUPS, DEFAULT_GROUPS } from "../../src/dataset/groups.js";
 import { decodeNpy, writeNpyAtomic } from "../../src/embed/npy.js";
+import { ModelStart } from "../../src/embed/start.js";
 import { TransformersEmbedder } from "../../src/embed/transformers.js";
 import type { Embeddings } from "../../src/types.js";
-import { coldAndWarm, fixedCosts } from "./cli-runs.js";
+import { type CliRun, coldAndWarm, fixedCosts } from "./cli-runs.js";
 import { naiveEmbed } from "./naive.js";
 import { measureMatmulGflops } from "./peak.js";
 
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     categories: { type: "string", default: DEFAULT_GROUPS.join(",") },
     subset: { type: "string", default: "all" },
     "kmeans-repeats": { type: "string", default: "3" },
+    pairs: { type: "string", default: "1" },
     previous: { type: "string", default: "2ed3d06" },
     child: { type: "string" },
     out: { type: "string" },
@@ -174,12 +176,15 @@ async function tokenLengths(texts: readonly string[], maxLength: number): Promis
   return lengths;
 }
 
-/** Seconds to create the q8 session (model load), median of three; transformers.js already imported. */
+/**
+ * Seconds the CLI's model start takes, median of three: on the CPU, forking the model host until
+ * tokenizer and q8 weights are loaded there (Node and transformers.js start included); on CUDA,
+ * the load in this process (transformers.js already imported).
+ */
 async function modelLoadSeconds(): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    const e = await TransformersEmbedder.create({
+    const start = new ModelStart({
       model: args.model,
       modelsDir: args.models,
       cacheDir: tmpdir(),
@@ -191,10 +196,12 @@ async function modelLoadSeconds(): Promise<number> {
       threads,
       log: () => {},
     });
-    times.push((performance.now() - t0) / 1000);
+    start.begin();
+    const e = await start.claim();
+    times.push(start.loadSeconds);
     await e.dispose();
   }
-  return times.sort((x, y) => x - y)[1] as number;
+  return median(times);
 }
 
 /** Useful work of the texts: word pieces and FLOPs at 256 (batched) and 512 (naive). */
@@ -206,7 +213,18 @@ interface Work {
   flops512: number;
 }
 
-/** The embedder variants and the CLI runs; returns the table rows and the vectors made. */
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/**
+ * The embedder variants and the CLI runs; returns the table rows and the vectors made. The naive
+ * loop and the CLI run `--pairs` times, one after the other, so that both see the same machine
+ * (its load drifts over minutes here); their rows give the medians, and `pairRatios` each pair's
+ * naive / cold CLI ratio.
+ */
 function measureRows(only: Set<string>, work: Work, dir: string) {
   const rows: string[][] = [];
   const results: Record<string, Embeddings> = {};
@@ -225,41 +243,77 @@ function measureRows(only: Set<string>, work: Work, dir: string) {
       fmt(naiveWall / wall, 2),
     ]);
   };
-  for (const v of ["naive", "fp32", "fp16", "q8"]) {
+  const pairs = Math.max(1, Number(args.pairs) || 1);
+  const cli = only.has("cli") && args.limit === undefined;
+  const naive: { wall: number; rss: number }[] = [];
+  const colds: CliRun[] = [];
+  const warms: CliRun[] = [];
+  for (let p = 0; p < pairs; p++) {
+    const tag = pairs > 1 ? ` (pair ${p + 1} of ${pairs})` : "";
+    if (only.has("naive")) {
+      process.stderr.write(`running naive${tag}...\n`);
+      const r = runChild("naive", dir);
+      results.naive = r.emb;
+      naive.push({ wall: r.wall, rss: r.maxRssMb });
+    }
+    if (cli) {
+      process.stderr.write(`running the CLI cold, then warm${tag}...\n`);
+      const { cold, warm } = coldAndWarm({
+        cli: join(ROOT, "dist", "cli.js"),
+        data: args.data,
+        models: args.models,
+        model: args.model,
+        categories: args.categories,
+        subset: args.subset,
+        batchSize: String(args["batch-size"]),
+        threads,
+        device: args.device === "cuda" ? "cuda" : "cpu",
+      });
+      colds.push(cold);
+      warms.push(warm);
+    }
+  }
+  if (naive.length > 0) {
+    naiveWall = median(naive.map((r) => r.wall));
+    const name = `naive (per post, fp32, 512)${pairs > 1 ? `, median of ${pairs}` : ""}`;
+    push(name, naiveWall, median(naive.map((r) => r.rss)), true);
+  }
+  for (const v of ["fp32", "fp16", "q8"]) {
     if (!only.has(v)) continue;
     process.stderr.write(`running ${v}...\n`);
     const r = runChild(v, dir);
     results[v] = r.emb;
-    if (v === "naive") naiveWall = r.wall;
-    const name =
-      v === "naive"
-        ? "naive (per post, fp32, 512)"
-        : `embedder ${v} (batched, 256, ${args.device})`;
-    push(name, r.wall, r.maxRssMb, v === "naive");
+    push(`embedder ${v} (batched, 256, ${args.device})`, r.wall, r.maxRssMb, false);
   }
   let warmRatio: string | undefined;
-  if (only.has("cli") && args.limit === undefined) {
-    process.stderr.write("running the CLI cold, then warm...\n");
-    const { cold, warm } = coldAndWarm({
-      cli: join(ROOT, "dist", "cli.js"),
-      data: args.data,
-      models: args.models,
-      model: args.model,
-      categories: args.categories,
-      subset: args.subset,
-      batchSize: String(args["batch-size"]),
-      threads,
-      device: args.device === "cuda" ? "cuda" : "cpu",
-    });
-    push("CLI process, cold (empty cache dir, --k 4)", cold.wall, cold.maxRssMb, false);
-    push("CLI process, warm re-run (--k 5 after --k 4)", warm.wall, warm.maxRssMb, false);
-    const t = warm.timings ?? {};
+  let pairRatios: string | undefined;
+  if (cli) {
+    const of = pairs > 1 ? `, median of ${pairs}` : "";
+    const cold = median(colds.map((r) => r.wall));
+    const warm = median(warms.map((r) => r.wall));
+    push(
+      `CLI process, cold (empty cache dir, --k 4)${of}`,
+      cold,
+      median(colds.map((r) => r.maxRssMb)),
+      false,
+    );
+    push(
+      `CLI process, warm re-run (--k 5 after --k 4)${of}`,
+      warm,
+      median(warms.map((r) => r.maxRssMb)),
+      false,
+    );
+    const t = warms.at(-1)?.timings ?? {};
     const stages = Object.entries(t)
       .map(([k, v]) => `${k} ${fmt(v, 2)}`)
       .join(", ");
-    warmRatio = `warm/cold: ${fmt(warm.wall / cold.wall, 4)} (warm stages, s: ${stages})`;
+    warmRatio = `warm/cold: ${fmt(warm / cold, 4)} (last warm run's stages, s: ${stages})`;
+    if (naive.length === colds.length) {
+      const each = naive.map((n, i) => n.wall / (colds[i] as CliRun).wall);
+      pairRatios = `naive / cold CLI, each pair in order: ${each.map((r) => fmt(r, 2)).join(", ")} (median ${fmt(median(each), 2)})`;
+    }
   }
-  return { rows, results, warmRatio };
+  return { rows, results, warmRatio, pairRatios };
 }
 
 function printTable(rows: string[][]): void {
@@ -323,15 +377,16 @@ async function main(): Promise<void> {
     subset: args.subset,
   });
   console.log(
-    `fixed costs (median of 3): process start-up (--version) ${fmt(fixed.startup, 2)} s; corpus, whole process: read and cleaned ${fmt(fixed.corpusCold, 2)} s, from the corpus cache ${fmt(fixed.corpusWarm, 2)} s; model load (q8 session) ${fmt(await modelLoadSeconds(), 2)} s`,
+    `fixed costs (median of 3): process start-up (--version) ${fmt(fixed.startup, 2)} s; corpus, whole process: read and cleaned ${fmt(fixed.corpusCold, 2)} s, from the corpus cache ${fmt(fixed.corpusWarm, 2)} s; model start (${args.device === "cuda" ? "q8 session" : "host process forked to tokenizer and q8 session loaded"}) ${fmt(await modelLoadSeconds(), 2)} s`,
   );
   console.log("");
 
   const dir = mkdtempSync(join(tmpdir(), "ngc-bench-"));
   try {
-    const { rows, results, warmRatio } = measureRows(only, work, dir);
+    const { rows, results, warmRatio, pairRatios } = measureRows(only, work, dir);
     printTable(rows);
     if (warmRatio !== undefined) console.log(warmRatio);
+    if (pairRatios !== undefined) console.log(pairRatios);
     if (results.fp32 && results.q8) {
       console.log(`q8 vs fp32: mean cosine ${fmt(cosineMean(results.fp32, results.q8), 5)}`);
     }
