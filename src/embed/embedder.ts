@@ -53,3 +53,54 @@ export interface Embedder {
   tokenLengths?(texts: readonly string[]): number[];
   dispose(): Promise<void>;
 }
+
+/** One finished batch: the vectors of the posts `rows` (indices into the texts embedded). */
+export interface FinishedBatch {
+  rows: readonly number[];
+  /** Row `b` (`dims` values a row) is the vector of `rows[b]`. */
+  pooled: Float32Array;
+  dims: number;
+  /** The batch's word pieces, padding not counted. */
+  pieces: number;
+}
+
+/**
+ * Gathers the finished batches of one `embed` call into its `Embeddings`, telling `onRows` and
+ * `onProgress` (posts and word pieces) as each arrives.
+ */
+export class BatchSink {
+  private out: Float32Array | undefined;
+  private done = 0;
+  private readonly pieces = { done: 0, total: 0 };
+
+  constructor(
+    private readonly count: number,
+    private dims: number,
+    private readonly onProgress?: EmbedProgress,
+    private readonly onRows?: EmbedRows,
+  ) {}
+
+  /** The word pieces to embed are known: progress starts at 0 of them. */
+  planned(pieces: number): void {
+    this.pieces.total = pieces;
+    this.onProgress?.(0, this.count, { ...this.pieces });
+  }
+
+  async add(batch: FinishedBatch): Promise<void> {
+    const { rows, pooled, dims } = batch;
+    this.dims = dims;
+    this.out ??= new Float32Array(this.count * dims);
+    const out = this.out;
+    rows.forEach((row, b) => {
+      out.set(pooled.subarray(b * dims, (b + 1) * dims), row * dims);
+    });
+    await this.onRows?.(rows, pooled, dims);
+    this.done += rows.length;
+    this.pieces.done += batch.pieces;
+    this.onProgress?.(this.done, this.count, { ...this.pieces });
+  }
+
+  result(): Embeddings {
+    return { rows: this.count, dims: this.dims, data: this.out ?? new Float32Array(0) };
+  }
+}

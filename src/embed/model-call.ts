@@ -4,6 +4,7 @@
  * host process (`model-host.ts`) and the in-process embedder, so both compute the same bytes.
  */
 import { type PreTrainedModel, Tensor } from "@huggingface/transformers";
+import type { FinishedBatch } from "./embedder.js";
 import { meanPoolNormalize, type PaddedBatch, padBatch, planBatches } from "./tokens.js";
 
 /** Row `b` of `pooled` (`dims` values a row) is the vector of the batch's row `b`. */
@@ -15,12 +16,8 @@ export interface PooledBatch {
 /** The model input of a padded batch, without the per-row lengths. */
 export type ModelInput = Omit<PaddedBatch, "lengths"> & { lengths: readonly number[] };
 
-/** One finished batch: the vectors of the posts `rows` (indices into the run's posts). */
-export interface BatchDone extends PooledBatch {
-  rows: number[];
-  /** The batch's word pieces, padding not counted. */
-  pieces: number;
-}
+/** One finished batch (row indices into the run's posts). */
+export type BatchDone = FinishedBatch & { rows: number[] };
 
 /**
  * Runs the model on one batch. onnxruntime-node's `run` is one synchronous native call on the

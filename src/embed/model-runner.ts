@@ -13,10 +13,15 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CliError, type ErrorKind } from "../errors.js";
 import type { Embeddings } from "../types.js";
-import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
+import {
+  BatchSink,
+  type Embedder,
+  type EmbedderInfo,
+  type EmbedProgress,
+  type EmbedRows,
+} from "./embedder.js";
 import type { BatchDone } from "./model-call.js";
 import { modelLabel } from "./plan.js";
-import { placeRows } from "./tokens.js";
 import type { TransformersEmbedderOptions } from "./transformers.js";
 
 /** The embedder's options that the host needs: everything but the callbacks. */
@@ -211,28 +216,13 @@ export class HostedEmbedder implements Embedder {
     signal?: AbortSignal,
     onRows?: EmbedRows,
   ): Promise<Embeddings> {
-    let dims = this.info.dims;
-    let out: Float32Array | undefined;
-    let done = 0;
-    const pieces = { done: 0, total: 0 };
+    const sink = new BatchSink(texts.length, this.info.dims, onProgress, onRows);
     // Replies are handled one after another (onRows checkpoints each batch before the next);
     // the host meanwhile goes on with the next batch.
     let chain = Promise.resolve();
     let failure: unknown;
-    const handle = async (reply: Extract<HostReply, { type: "planned" | "batch" }>) => {
-      if (reply.type === "planned") {
-        pieces.total = reply.pieces;
-        onProgress?.(0, texts.length, { ...pieces });
-        return;
-      }
-      dims = reply.dims;
-      out ??= new Float32Array(texts.length * dims);
-      placeRows(out, reply.rows, reply.pooled, dims);
-      await onRows?.(reply.rows, reply.pooled, dims);
-      done += reply.rows.length;
-      pieces.done += reply.pieces;
-      onProgress?.(done, texts.length, { ...pieces });
-    };
+    const handle = (reply: Extract<HostReply, { type: "planned" | "batch" }>) =>
+      reply.type === "planned" ? sink.planned(reply.pieces) : sink.add(reply);
     try {
       await this.host.embed(
         texts,
@@ -252,7 +242,7 @@ export class HostedEmbedder implements Embedder {
     }
     await chain;
     if (failure !== undefined) throw failure;
-    return { rows: texts.length, dims, data: out ?? new Float32Array(0) };
+    return sink.result();
   }
 
   async dispose(): Promise<void> {

@@ -118,15 +118,3 @@ export function meanPoolNormalize(
   }
   return out;
 }
-
-/** Copies a batch's vectors (row `b` of `pooled`) to rows `rows[b]` of `out`. */
-export function placeRows(
-  out: Float32Array,
-  rows: readonly number[],
-  pooled: Float32Array,
-  dims: number,
-): void {
-  rows.forEach((row, b) => {
-    out.set(pooled.subarray(b * dims, (b + 1) * dims), row * dims);
-  });
-}

@@ -8,12 +8,17 @@
 import type { PreTrainedModel } from "@huggingface/transformers";
 import type { DeviceChoice, Embeddings } from "../types.js";
 import { chooseDevice } from "./device.js";
-import type { Embedder, EmbedderInfo, EmbedProgress, EmbedRows } from "./embedder.js";
+import {
+  BatchSink,
+  type Embedder,
+  type EmbedderInfo,
+  type EmbedProgress,
+  type EmbedRows,
+} from "./embedder.js";
 import { PostEncoder } from "./encoder.js";
 import { pieceCount, runBatches, runPooled } from "./model-call.js";
 import { configureEnv, firstLine, hiddenSize, loadModel, loadTokenizer } from "./model-load.js";
 import { modelLabel } from "./plan.js";
-import { placeRows } from "./tokens.js";
 
 export interface TransformersEmbedderOptions {
   /** Model id, e.g. `Xenova/all-MiniLM-L6-v2`, resolved in `modelsDir` or on the Hub. */
@@ -105,28 +110,17 @@ export class TransformersEmbedder implements Embedder {
     onRows?: EmbedRows,
   ): Promise<Embeddings> {
     const seqs = await this.encoder.encodeYielding(texts, signal);
-    let dims = this.info.dims;
-    let out: Float32Array | undefined;
-    let done = 0;
-    const pieces = { done: 0, total: pieceCount(seqs) };
-    onProgress?.(0, texts.length, { ...pieces });
+    const sink = new BatchSink(texts.length, this.info.dims, onProgress, onRows);
+    sink.planned(pieceCount(seqs));
     await runBatches(
       seqs,
       this.encoder.padId,
       this.batchSize,
       (batch) => runPooled(this.model, batch),
-      async (batch) => {
-        dims = batch.dims;
-        out ??= new Float32Array(texts.length * dims);
-        placeRows(out, batch.rows, batch.pooled, dims);
-        await onRows?.(batch.rows, batch.pooled, dims);
-        done += batch.rows.length;
-        pieces.done += batch.pieces;
-        onProgress?.(done, texts.length, { ...pieces });
-      },
+      (batch) => sink.add(batch),
       signal,
     );
-    return { rows: texts.length, dims, data: out ?? new Float32Array(0) };
+    return sink.result();
   }
 
   async dispose(): Promise<void> {
