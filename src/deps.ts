@@ -12,7 +12,7 @@ import { emptyPosts, loadCorpus } from "./dataset/corpus.js";
 import { lookupCorpus } from "./dataset/corpus-cache.js";
 import { readInputFile } from "./dataset/input.js";
 import { locateArchive, OFFICIAL_SHA256, OFFICIAL_URL } from "./dataset/locate.js";
-import { CachedEmbedder } from "./embed/cache.js";
+import { CachedEmbedder, storesExist } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { saveFingerprintMemos } from "./embed/fingerprint.js";
 import { modelFingerprint, modelLabel, plannedDtype } from "./embed/plan.js";
@@ -205,7 +205,17 @@ export function pipelineDeps(
       return e;
     },
     warmUp: () => {
-      start?.begin();
+      // Over a cache that already holds this model's vectors the run most likely needs no model:
+      // it is then loaded only if a text turns out to be missing.
+      const warm =
+        cfg.cache &&
+        storesExist(
+          cfg.cacheDir,
+          modelLabel(cfg),
+          plannedDtype(cfg.dtype, cfg.device),
+          cfg.maxLength,
+        );
+      if (!warm) start?.begin();
       return () => start?.release();
     },
     now: () => performance.now(),

@@ -43,6 +43,7 @@ export {
   type EmbeddingCacheIndex,
   type EmbeddingCacheKey,
   embeddingCacheDir,
+  storesExist,
 } from "./store.js";
 
 /** How to build a `CachedEmbedder`. */

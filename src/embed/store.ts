@@ -4,8 +4,9 @@
  * unreadable store.
  */
 import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { open, readFile, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { mkdirs, registerTemp, writeFileAtomic } from "../atomic.js";
 import type { Embeddings } from "../types.js";
 import { decodeNpy, encodeNpy } from "./npy.js";
@@ -70,6 +71,26 @@ export function embeddingCacheDir(
     "embeddings",
     `${safeName(model)}__${safeName(dtype)}__${safeName(String(maxLength))}${fp}`,
   );
+}
+
+/**
+ * Whether the cache holds a store of this model, dtype and length, whatever the fingerprint:
+ * a run over it most likely needs no model (read before anything is hashed or loaded).
+ */
+export function storesExist(
+  cacheDir: string,
+  model: string,
+  dtype: string,
+  maxLength: number,
+): boolean {
+  const name = basename(embeddingCacheDir(cacheDir, model, dtype, maxLength));
+  try {
+    return readdirSync(join(cacheDir, "embeddings")).some(
+      (n) => n === name || n.startsWith(`${name}__`),
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** A loaded store: row `rowOf.get(hash)` of `data` (`dims` values a row). */

@@ -17,7 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CachedEmbedder, embeddingCacheDir } from "../../src/embed/cache.js";
+import { CachedEmbedder, embeddingCacheDir, storesExist } from "../../src/embed/cache.js";
 import type { Embedder, EmbedderInfo, EmbedProgress } from "../../src/embed/embedder.js";
 import { decodeNpy } from "../../src/embed/npy.js";
 import type { Embeddings } from "../../src/types.js";
@@ -138,6 +138,25 @@ describe("embeddingCacheDir", () => {
         .split("/")
         .pop(),
     );
+  });
+});
+
+describe("storesExist", () => {
+  it("sees a store of the model, dtype and length under any fingerprint, and nothing else", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ngc-stores-"));
+    try {
+      expect(storesExist(dir, MODEL, "q8", 256)).toBe(false); // no embeddings/ folder
+      await mkdir(join(dir, "embeddings", "other__q8__256__0123456789abcdef"), { recursive: true });
+      await mkdir(`${embeddingCacheDir(dir, MODEL, "q8", 2560)}`, { recursive: true });
+      expect(storesExist(dir, MODEL, "q8", 256)).toBe(false);
+      await mkdir(embeddingCacheDir(dir, MODEL, "q8", 256, "0123456789abcdef0123"), {
+        recursive: true,
+      });
+      expect(storesExist(dir, MODEL, "q8", 256)).toBe(true);
+      expect(storesExist(dir, MODEL, "fp32", 256)).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
