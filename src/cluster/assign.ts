@@ -175,10 +175,9 @@ export async function nearestCentres(
 ): Promise<{ changed: number; rescanned: number }> {
   const { emb, norms } = sp;
   const { onMove, only, bounds } = opts;
-  // Gathering the rows `only` into one block pays when they are few; when they are over half of
-  // all rows, copying them costs more than the products of the rest (k is small next to dims).
-  const full = only === undefined || only.length * 2 > emb.rows;
-  const rows = full ? emb : gather(sp, only);
+  const rows = only === undefined ? emb : gather(sp, only);
+  const m = rows.rows;
+  const row = (r: number) => (only === undefined ? r : (only[r] as number));
   let changed = 0;
   let rescanned = 0;
   const set = (i: number, j: number, upper: number, lower: number) => {
@@ -193,9 +192,8 @@ export async function nearestCentres(
     changed++;
   };
   if (k === 1) {
-    const count = only?.length ?? emb.rows;
-    for (let r = 0; r < count; r++) {
-      const i = only === undefined ? r : (only[r] as number);
+    for (let r = 0; r < m; r++) {
+      const i = row(r);
       set(i, 0, Math.sqrt(dist2(emb.data, i, centers, 0, emb.dims)), Number.POSITIVE_INFINITY);
     }
     return { changed, rescanned };
@@ -211,13 +209,11 @@ export async function nearestCentres(
   const perNorm = 2 * u * (2 * dims + 8) * cmax;
   const constant = 2 * u * 8 * cmax * cmax;
   const step = rowsPerCall(dims, k);
-  const m = rows.rows;
-  let next = 0; // with `only` over all rows: the next of them to visit
   for (let from = 0; from < m; from += step) {
     const to = Math.min(m, from + step);
     const { values, indices } = await sp.products.nearestTwo(rows, from, to, c);
-    /** Row i of the embeddings, whose products are at row r of `rows`. */
-    const visit = (i: number, r: number) => {
+    for (let r = from; r < to; r++) {
+      const i = row(r);
       const v = 2 * (r - from);
       const v1 = values[v] as number;
       const v2 = values[v + 1] as number;
@@ -233,14 +229,7 @@ export async function nearestCentres(
         const up = Math.sqrt(Math.max(0, xx + v1 + err));
         set(i, indices[v] as number, up, Math.sqrt(Math.max(0, xx + v2 - err)));
       }
-    };
-    if (only === undefined) for (let r = from; r < to; r++) visit(r, r);
-    else if (full) {
-      while (next < only.length && (only[next] as number) < to) {
-        const i = only[next++] as number;
-        visit(i, i);
-      }
-    } else for (let r = from; r < to; r++) visit(only[r] as number, r);
+    }
     await sp.checkpoint();
   }
   return { changed, rescanned };
