@@ -161,7 +161,6 @@ function getSessions(): Promise<Sessions> {
   return sessions;
 }
 
-/** Rows per call so that one call stays near CALL_MACS multiply-adds. */
 /**
  * Starts importing onnxruntime and creating the sessions now, for a caller that waits on other
  * work meanwhile (the pipeline, while the model host embeds). Errors surface at the first use.
@@ -170,6 +169,7 @@ export function prepareSessions(): void {
   getSessions().catch(() => {});
 }
 
+/** Rows per call so that one call stays near CALL_MACS multiply-adds. */
 export function rowsPerCall(dims: number, centres: number): number {
   return Math.max(1, Math.floor(CALL_MACS / Math.max(1, dims * centres)));
 }
