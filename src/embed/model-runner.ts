@@ -57,9 +57,13 @@ type Conversation = {
 export class HostRunner {
   private talk: Conversation | undefined;
   private gone: Error | undefined;
-  /** Kills the host at once; it ran nothing that needs finishing. */
+  /**
+   * Kills the host at once (it ran nothing that needs finishing) and fails the request in flight
+   * now: the child's exit event may never come once this process has nothing else to wait for.
+   */
   readonly abandon = () => {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    this.end(new Error("the model host was stopped"));
   };
 
   private constructor(private readonly child: ChildProcess) {
@@ -69,14 +73,16 @@ export class HostRunner {
       if (reply.type === "failed") talk.finish(new CliError(reply.kind, reply.message));
       else if (talk.onReply(reply)) talk.finish();
     });
-    const end = (err: Error) => {
-      this.gone ??= err;
-      this.talk?.finish(this.gone);
-    };
-    child.on("error", end);
-    child.on("exit", (code, sig) => end(new Error(`the model host exited (${sig ?? code})`)));
+    child.on("error", (err) => this.end(err));
+    child.on("exit", (code, sig) => this.end(new Error(`the model host exited (${sig ?? code})`)));
     process.on("exit", this.abandon);
     this.idle();
+  }
+
+  /** The host is gone: every request from now on, and the one in flight, fails with `err`. */
+  private end(err: Error): void {
+    this.gone ??= err;
+    this.talk?.finish(this.gone);
   }
 
   /** Starts the host process (Node and transformers.js load there meanwhile). */
@@ -142,8 +148,8 @@ export class HostRunner {
       if (signal?.aborted) return reject(signal.reason);
       if (this.gone !== undefined) return reject(this.gone);
       const onAbort = () => {
-        this.abandon();
         finish(signal?.reason);
+        this.abandon();
       };
       const finish = (err?: unknown) => {
         signal?.removeEventListener("abort", onAbort);
