@@ -5,13 +5,14 @@
  * claimed is stopped. Run through dist/ in a plain node process (the sources have no built host).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { TransformersEmbedder } from "../../src/embed/transformers.js";
-import { fixtures } from "../support/fixtures.js";
+import { runCli } from "../reliability/server.js";
+import { fixtures, tinyArgs } from "../support/fixtures.js";
 import { TINY_MODEL } from "../support/tiny-model.js";
 
 const { models } = fixtures();
@@ -112,5 +113,51 @@ describe("the model host started early (built CLI)", { timeout: 30_000 }, () => 
     expect(r.code).toBe(0);
     expect((r.out.data as number[]).length).toBeGreaterThan(0);
     expect(r.out.native).toEqual([]);
+  });
+});
+
+/**
+ * A preload for the CLI (NODE_OPTIONS=--require) that writes the module of every
+ * `child_process.fork` to $NGC_FORK_LOG: the CLI imports `fork` as an ES module binding,
+ * which `syncBuiltinESMExports` points at the wrapper.
+ */
+function forkLogger(): string {
+  const file = join(dir, "fork-log.cjs");
+  writeFileSync(
+    file,
+    `const cp = require("node:child_process");
+const { appendFileSync } = require("node:fs");
+const fork = cp.fork;
+cp.fork = function (modulePath, ...rest) {
+  appendFileSync(process.env.NGC_FORK_LOG, String(modulePath) + "\\n");
+  return fork.call(this, modulePath, ...rest);
+};
+require("node:module").syncBuiltinESMExports();
+`,
+  );
+  return file;
+}
+
+describe("when the CLI forks the model host", { timeout: 60_000 }, () => {
+  it("a cold run forks it once; a warm re-run over that cache forks none; new posts fork it on demand", async () => {
+    const cache = mkdtempSync(join(dir, "cache-"));
+    const preload = forkLogger();
+    const run = async (name: string, categories: string, k: string) => {
+      const log = join(dir, `${name}.log`);
+      const r = await runCli(
+        [...tinyArgs(), "--categories", categories, "--subset", "test", "--k", k, "--quiet"],
+        { cacheDir: cache, env: { NODE_OPTIONS: `--require ${preload}`, NGC_FORK_LOG: log } },
+      );
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
+    };
+    const cold = await run("cold", "sci.space", "2");
+    expect(cold).toHaveLength(1);
+    expect(cold[0]).toMatch(/model-host\.js$/);
+    expect(await run("warm", "sci.space", "3")).toEqual([]);
+    // The cache holds this model's vectors, so no early start; comp.graphics' posts are missing,
+    // and the host is forked when the cache asks for them.
+    expect(await run("more", "sci.space,comp.graphics", "2")).toEqual(cold);
   });
 });
