@@ -1,6 +1,8 @@
 /**
- * The embedding stage's interface. Implementations: `transformers.ts` (all-MiniLM-L6-v2 through
- * transformers.js); tests use fakes that return fixed vectors.
+ * The embedding stage's interface, and `BatchSink`, which gathers a model's finished batches.
+ * Implementations: all-MiniLM-L6-v2 through transformers.js in the model host process
+ * (`model-runner.ts`) or in this one (`transformers.ts`), the embedding cache (`cache.ts`),
+ * TF-IDF + LSA (`tfidf.ts`), vectors from a file (`precomputed.ts`); tests use fakes.
  */
 import type { Embeddings } from "../types.js";
 

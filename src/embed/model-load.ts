@@ -1,7 +1,7 @@
 /**
  * Loading the tokenizer and the model's weights with transformers.js, and what a load needs:
  * where transformers.js looks, the width, and one-line errors (exit 4 for files, 5 for the
- * network, 6 for CUDA). Used by the embedder in this process and by the model host process alike.
+ * network, 6 for CUDA). Used by the embedder in this process and by the model host alike.
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
