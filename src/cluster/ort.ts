@@ -42,23 +42,34 @@ function valueInfo(
   };
 }
 
-/** ONNX model bytes: Y = CN − 2·X·Cᵀ, and with `topTwo` the TopK(2, smallest) of each row of Y. */
-export function productModel(proto: Proto, topTwo: boolean): Uint8Array {
+/**
+ * ONNX model bytes: Y = CN − 2·X·Cᵀ, and with `topTwo` the TopK(2, smallest) of each row of Y.
+ * With `gather`, X is the rows R (int32 indices) of the input XA: onnxruntime copies them far
+ * faster than a JavaScript loop does (1.1 ms against 3.0 ms a call for 6,755 of 18,846 rows).
+ */
+export function productModel(proto: Proto, topTwo: boolean, gather = false): Uint8Array {
   const FLOAT = proto.TensorProto.DataType.FLOAT;
   const INT64 = proto.TensorProto.DataType.INT64;
   const INT32 = proto.TensorProto.DataType.INT32;
-  const nodes: onnx.INodeProto[] = [
-    {
-      opType: "Gemm",
-      input: ["X", "C", "CN"],
-      output: ["Y"],
-      attribute: [
-        { name: "alpha", type: proto.AttributeProto.AttributeType.FLOAT, f: -2 },
-        { name: "beta", type: proto.AttributeProto.AttributeType.FLOAT, f: 1 },
-        { name: "transB", type: proto.AttributeProto.AttributeType.INT, i: 1 },
-      ],
-    },
-  ];
+  const nodes: onnx.INodeProto[] = [];
+  if (gather) {
+    nodes.push({
+      opType: "Gather",
+      input: ["XA", "R"],
+      output: ["X"],
+      attribute: [{ name: "axis", type: proto.AttributeProto.AttributeType.INT, i: 0 }],
+    });
+  }
+  nodes.push({
+    opType: "Gemm",
+    input: ["X", "C", "CN"],
+    output: ["Y"],
+    attribute: [
+      { name: "alpha", type: proto.AttributeProto.AttributeType.FLOAT, f: -2 },
+      { name: "beta", type: proto.AttributeProto.AttributeType.FLOAT, f: 1 },
+      { name: "transB", type: proto.AttributeProto.AttributeType.INT, i: 1 },
+    ],
+  });
   const outputs = [valueInfo("Y", FLOAT, ["n", "m"])];
   const initializer: onnx.ITensorProto[] = [];
   if (topTwo) {
@@ -87,11 +98,13 @@ export function productModel(proto: Proto, topTwo: boolean): Uint8Array {
     opsetImport: [{ domain: "", version: 13 }],
     producerName: "newsgroup-cluster",
     graph: {
-      name: topTwo ? "nearest-two" : "scores",
+      name: `${topTwo ? "nearest-two" : "scores"}${gather ? "-of-rows" : ""}`,
       node: nodes,
       initializer,
       input: [
-        valueInfo("X", FLOAT, ["n", "d"]),
+        ...(gather
+          ? [valueInfo("XA", FLOAT, ["rows", "d"]), valueInfo("R", INT32, ["n"])]
+          : [valueInfo("X", FLOAT, ["n", "d"])]),
         valueInfo("C", FLOAT, ["m", "d"]),
         valueInfo("CN", FLOAT, ["m"]),
       ],
@@ -119,12 +132,16 @@ export interface Centres {
 export interface Products {
   /** Y for rows [from, to): (to − from) x count, row-major. */
   scores(x: Rows, from: number, to: number, c: Centres): Promise<Float32Array>;
-  /** Two smallest Y per row: values (2 per row) and their centre indices (2 per row). */
+  /**
+   * Two smallest Y per row: values (2 per row) and their centre indices (2 per row). With `only`,
+   * of the rows `only[from..to)` of x instead of the rows [from, to).
+   */
   nearestTwo(
     x: Rows,
     from: number,
     to: number,
     c: Centres,
+    only?: Int32Array,
   ): Promise<{ values: Float32Array; indices: Int32Array }>;
 }
 
@@ -132,6 +149,7 @@ interface Sessions {
   ort: typeof Ort;
   scores: Ort.InferenceSession;
   nearest: Ort.InferenceSession;
+  nearestOf: Ort.InferenceSession;
 }
 let sessions: Promise<Sessions> | undefined;
 
@@ -152,11 +170,12 @@ function getSessions(): Promise<Sessions> {
       // Threads that spin between the short calls of k-means steal the cores other work needs.
       extra: { session: { intra_op: { allow_spinning: "0" } } },
     };
-    const [scores, nearest] = await Promise.all([
+    const [scores, nearest, nearestOf] = await Promise.all([
       ort.InferenceSession.create(productModel(proto, false), opts),
       ort.InferenceSession.create(productModel(proto, true), opts),
+      ort.InferenceSession.create(productModel(proto, true, true), opts),
     ]);
-    return { ort, scores, nearest };
+    return { ort, scores, nearest, nearestOf };
   })();
   return sessions;
 }
@@ -191,8 +210,17 @@ export async function products(): Promise<Products> {
       const out = await s.scores.run(feeds(s, x, from, to, c));
       return (out.Y as Ort.Tensor).data as Float32Array;
     },
-    async nearestTwo(x, from, to, c) {
-      const out = await s.nearest.run(feeds(s, x, from, to, c));
+    async nearestTwo(x, from, to, c, only) {
+      const { Tensor } = s.ort;
+      const out =
+        only === undefined
+          ? await s.nearest.run(feeds(s, x, from, to, c))
+          : await s.nearestOf.run({
+              XA: new Tensor("float32", x.data, [x.rows, x.dims]),
+              R: new Tensor("int32", only.subarray(from, to), [to - from]),
+              C: new Tensor("float32", c.data, [c.count, x.dims]),
+              CN: new Tensor("float32", c.norms, [c.count]),
+            });
       return {
         values: (out.V as Ort.Tensor).data as Float32Array,
         indices: (out.I as Ort.Tensor).data as Int32Array,
