@@ -193,12 +193,21 @@ export function rowsPerCall(dims: number, centres: number): number {
   return Math.max(1, Math.floor(CALL_MACS / Math.max(1, dims * centres)));
 }
 
-function feeds(s: Sessions, x: Rows, from: number, to: number, c: Centres) {
+/** The inputs of a call: rows [from, to) of x, or with `only` x whole and its rows `only[from..to)`. */
+function feeds(s: Sessions, x: Rows, from: number, to: number, c: Centres, only?: Int32Array) {
   const { Tensor } = s.ort;
-  return {
-    X: new Tensor("float32", x.data.subarray(from * x.dims, to * x.dims), [to - from, x.dims]),
+  const centres = {
     C: new Tensor("float32", c.data, [c.count, x.dims]),
     CN: new Tensor("float32", c.norms, [c.count]),
+  };
+  if (only === undefined) {
+    const rows = x.data.subarray(from * x.dims, to * x.dims);
+    return { X: new Tensor("float32", rows, [to - from, x.dims]), ...centres };
+  }
+  return {
+    XA: new Tensor("float32", x.data, [x.rows, x.dims]),
+    R: new Tensor("int32", only.subarray(from, to), [to - from]),
+    ...centres,
   };
 }
 
@@ -211,16 +220,8 @@ export async function products(): Promise<Products> {
       return (out.Y as Ort.Tensor).data as Float32Array;
     },
     async nearestTwo(x, from, to, c, only) {
-      const { Tensor } = s.ort;
-      const out =
-        only === undefined
-          ? await s.nearest.run(feeds(s, x, from, to, c))
-          : await s.nearestOf.run({
-              XA: new Tensor("float32", x.data, [x.rows, x.dims]),
-              R: new Tensor("int32", only.subarray(from, to), [to - from]),
-              C: new Tensor("float32", c.data, [c.count, x.dims]),
-              CN: new Tensor("float32", c.norms, [c.count]),
-            });
+      const session = only === undefined ? s.nearest : s.nearestOf;
+      const out = await session.run(feeds(s, x, from, to, c, only));
       return {
         values: (out.V as Ort.Tensor).data as Float32Array,
         indices: (out.I as Ort.Tensor).data as Int32Array,
