@@ -16,6 +16,7 @@ import { interrupter } from "./interrupt.js";
 import { type SweepOutcome, silhouetteRandom, sweepK } from "./sweep.js";
 import type {
   Clustering,
+  ClusterLabel,
   ColumnOrder,
   Corpus,
   CorpusSelection,
@@ -268,6 +269,19 @@ interface Evaluation {
   signal: AbortSignal | undefined;
 }
 
+/** Each cluster's size and top c-TF-IDF terms (none with `--top-terms 0`), in table order. */
+function labelClusters(
+  config: PipelineConfig,
+  texts: readonly string[],
+  labels: Int32Array,
+  clusters: readonly number[],
+  sizes: readonly number[],
+): ClusterLabel[] {
+  const k = clusters.length;
+  const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
+  return clusters.map((c, j) => ({ cluster: c, size: sizes[j] as number, terms: terms[j] ?? [] }));
+}
+
 /** Reorders the clusters (`perm[old] = new`) and reports them against the labels. */
 async function evaluateLabelled(e: Evaluation): Promise<PipelineOutput> {
   const { config, corpus, emb, clustering, runConfig, timings, signal } = e;
@@ -286,8 +300,7 @@ async function evaluateLabelled(e: Evaluation): Promise<PipelineOutput> {
     ...(await silhouetteStep(config, emb, labels, signal)),
   };
   await checkpoint();
-  const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
-  const sizes = margins(table).cols;
+  const clusterLabels = labelClusters(config, texts, labels, table.clusters, margins(table).cols);
   await checkpoint();
   const distances = distancesToCentres(emb, labels, centroids);
   return {
@@ -303,11 +316,7 @@ async function evaluateLabelled(e: Evaluation): Promise<PipelineOutput> {
       empty: emptyPosts(corpus),
       table,
       metrics,
-      labels: table.clusters.map((c, j) => ({
-        cluster: c,
-        size: sizes[j] as number,
-        terms: terms[j] ?? [],
-      })),
+      labels: clusterLabels,
       timings,
     },
   };
@@ -340,7 +349,7 @@ async function evaluateUnlabelled(e: Evaluation): Promise<UnlabelledOutput> {
   };
   await checkpoint();
   const texts = corpus.docs.map((d) => d.text);
-  const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
+  const clusterLabels = labelClusters(config, texts, labels, table.clusters, table.sizes);
   await checkpoint();
   return {
     kind: "unlabelled",
@@ -355,11 +364,7 @@ async function evaluateUnlabelled(e: Evaluation): Promise<UnlabelledOutput> {
       empty: emptyPosts(corpus),
       table,
       metrics,
-      labels: table.clusters.map((c, j) => ({
-        cluster: c,
-        size: table.sizes[j] as number,
-        terms: terms[j] ?? [],
-      })),
+      labels: clusterLabels,
       timings,
     },
   };
