@@ -123,10 +123,11 @@ async function createEmbedder(
   cfg: ClusterConfig,
   log: (line: string) => void,
   progress: Progress,
+  /** The model's start; none for TF-IDF. */
   start: ModelStart | undefined,
 ): Promise<Embedder> {
   // TF-IDF vectors depend on the whole corpus, so per-text caching does not apply.
-  if (cfg.embedder === "tfidf" || start === undefined) {
+  if (start === undefined) {
     progress.line("model: none (TF-IDF + LSA)");
     return new TfidfLsaEmbedder({ seed: cfg.seed });
   }

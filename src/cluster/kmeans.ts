@@ -17,11 +17,10 @@ import { mulberry32 } from "../linalg/random.js";
 import type { Clustering, Embeddings } from "../types.js";
 import { inertiaOf, nearestCentres, type Space, space } from "./assign.js";
 import { prepareSessions, products } from "./ort.js";
+import { kmeansPlusPlus, kmeansPlusPlusMany } from "./plusplus.js";
 
 /** k-means runs on onnxruntime sessions: create them ahead (see `prepareSessions`). */
 export const prepareKmeans = prepareSessions;
-
-import { kmeansPlusPlus, kmeansPlusPlusMany } from "./plusplus.js";
 
 export interface KmeansOptions {
   k: number;
