@@ -11,8 +11,10 @@
  * least one post, so empty clusters are not counted in A (a cluster whose posts hold only stop
  * words is). Imports nothing outside this folder but the pure text utilities.
  */
+
+import { analyze, compareCodePoints } from "../text/analyze.js";
 import { ENGLISH_STOP_WORDS } from "../text/stopwords.js";
-import { sortedVocabulary, TermCounter } from "../text/vocabulary.js";
+import { sortedVocabulary } from "../text/vocabulary.js";
 
 /** c-TF-IDF weights of every cluster. */
 export interface ClassTfidf {
@@ -37,6 +39,106 @@ function checkLabels(texts: readonly string[], labels: ArrayLike<number>, k: num
   }
 }
 
+/** Each cluster's term counts, sparse: `ids[c]` (term ids) with `counts[c]`. */
+interface ClusterCounts {
+  /** Term of each id, in order of first appearance. */
+  terms: string[];
+  ids: Int32Array[];
+  counts: Int32Array[];
+  /** f_t: occurrences of term id t over all clusters. */
+  freq: Float64Array;
+  /** Words in all, and A (total words / non-empty clusters, truncated). */
+  averageWords: number;
+}
+
+/**
+ * Counts every cluster's terms in one pass over the tokens: each post's token ids are kept,
+ * then the posts of one cluster at a time are tallied in one dense array (reset through the
+ * list of terms it touched), so no per-cluster map is needed.
+ */
+function countClusters(texts: readonly string[], labels: ArrayLike<number>, k: number) {
+  const ids = new Map<string, number>();
+  const terms: string[] = [];
+  let tokens = new Int32Array(1 << 16);
+  let used = 0;
+  const start = new Int32Array(texts.length + 1);
+  for (let i = 0; i < texts.length; i++) {
+    for (const token of analyze(texts[i] as string, ENGLISH_STOP_WORDS)) {
+      let id = ids.get(token);
+      if (id === undefined) {
+        id = terms.length;
+        ids.set(token, id);
+        terms.push(token);
+      }
+      if (used === tokens.length) {
+        const grown = new Int32Array(tokens.length * 2);
+        grown.set(tokens);
+        tokens = grown;
+      }
+      tokens[used++] = id;
+    }
+    start[i + 1] = used;
+  }
+  // Posts by cluster (counting sort), then one dense tally per cluster.
+  const posts = new Int32Array(k + 1);
+  for (let i = 0; i < labels.length; i++) {
+    const c = (labels[i] as number) + 1;
+    posts[c] = (posts[c] as number) + 1;
+  }
+  for (let c = 0; c < k; c++) posts[c + 1] = (posts[c + 1] as number) + (posts[c] as number);
+  const order = new Int32Array(texts.length);
+  const fill = posts.slice(0, k);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i] as number;
+    order[fill[c] as number] = i;
+    fill[c] = (fill[c] as number) + 1;
+  }
+  const tally = new Int32Array(terms.length);
+  const touched = new Int32Array(terms.length);
+  const freq = new Float64Array(terms.length);
+  const clusterIds: Int32Array[] = [];
+  const clusterCounts: Int32Array[] = [];
+  let classes = 0;
+  for (let c = 0; c < k; c++) {
+    let distinct = 0;
+    for (let p = posts[c] as number; p < (posts[c + 1] as number); p++) {
+      const i = order[p] as number;
+      for (let e = start[i] as number; e < (start[i + 1] as number); e++) {
+        const id = tokens[e] as number;
+        if (tally[id] === 0) touched[distinct++] = id;
+        tally[id] = (tally[id] as number) + 1;
+      }
+    }
+    if ((posts[c + 1] as number) > (posts[c] as number)) classes++;
+    const cIds = touched.slice(0, distinct);
+    const cCounts = new Int32Array(distinct);
+    for (let e = 0; e < distinct; e++) {
+      const id = cIds[e] as number;
+      cCounts[e] = tally[id] as number;
+      freq[id] = (freq[id] as number) + (tally[id] as number);
+      tally[id] = 0;
+    }
+    clusterIds.push(cIds);
+    clusterCounts.push(cCounts);
+  }
+  const averageWords = classes === 0 ? 0 : Math.trunc(used / classes);
+  return { terms, ids: clusterIds, counts: clusterCounts, freq, averageWords };
+}
+
+/** Cluster c's weights w_{t,c} = (tf_{t,c} / sum_t tf_{t,c}) · ln(1 + A / f_t), by entry. */
+function clusterWeights(cc: ClusterCounts, c: number): Float64Array {
+  const ids = cc.ids[c] as Int32Array;
+  const counts = cc.counts[c] as Int32Array;
+  let sum = 0;
+  for (let e = 0; e < counts.length; e++) sum += counts[e] as number;
+  const w = new Float64Array(ids.length);
+  for (let e = 0; e < ids.length; e++) {
+    const idf = Math.log(cc.averageWords / (cc.freq[ids[e] as number] as number) + 1);
+    w[e] = ((counts[e] as number) / sum) * idf;
+  }
+  return w;
+}
+
 /**
  * Class-based TF-IDF weights: w_{t,c} = (tf_{t,c} / sum_t tf_{t,c}) * ln(1 + A / f_t).
  * @param labels cluster (0..k-1) of each text.
@@ -48,51 +150,20 @@ export function classTfidf(
   k: number,
 ): ClassTfidf {
   checkLabels(texts, labels, k);
-  const counter = new TermCounter(ENGLISH_STOP_WORDS);
-  const perCluster = Array.from({ length: k }, () => new Map<number, number>());
-  const posts = new Int32Array(k);
-  for (let i = 0; i < texts.length; i++) {
-    const c = labels[i] as number;
-    posts[c] = (posts[c] as number) + 1;
-    counter.add(texts[i] as string);
-    const counts = perCluster[c] as Map<number, number>;
-    for (let e = counter.rowStart(i); e < (counter.rowEnd[i] as number); e++) {
-      const id = counter.entryTerm[e] as number;
-      counts.set(id, (counts.get(id) ?? 0) + (counter.entryCount[e] as number));
-    }
-  }
-  const everyTerm = counter.terms.map((_, id) => id);
-  const { vocabulary, column } = sortedVocabulary(counter.terms, everyTerm);
-
-  const v = vocabulary.length;
-  const freq = new Float64Array(v);
-  const rowSum = new Float64Array(k);
-  let total = 0;
-  let classes = 0;
-  for (let c = 0; c < k; c++) {
-    if ((posts[c] as number) > 0) classes++;
-    for (const [id, n] of perCluster[c] as Map<number, number>) {
-      const j = column[id] as number;
-      freq[j] = (freq[j] as number) + n;
-      rowSum[c] = (rowSum[c] as number) + n;
-      total += n;
-    }
-  }
-  const averageWords = classes === 0 ? 0 : Math.trunc(total / classes);
-  const idf = new Float64Array(v);
-  for (let j = 0; j < v; j++) idf[j] = Math.log(averageWords / (freq[j] as number) + 1);
-
+  const cc = countClusters(texts, labels, k);
+  const { vocabulary, column } = sortedVocabulary(
+    cc.terms,
+    cc.terms.map((_, id) => id),
+  );
   const weights = Array.from({ length: k }, (_, c) => {
-    const w = new Float64Array(v);
-    const sum = rowSum[c] as number;
-    if (sum === 0) return w;
-    for (const [id, n] of perCluster[c] as Map<number, number>) {
-      const j = column[id] as number;
-      w[j] = (n / sum) * (idf[j] as number);
-    }
+    const w = new Float64Array(vocabulary.length);
+    const ids = cc.ids[c] as Int32Array;
+    clusterWeights(cc, c).forEach((x, e) => {
+      w[column[ids[e] as number] as number] = x;
+    });
     return w;
   });
-  return { vocabulary, weights, averageWords };
+  return { vocabulary, weights, averageWords: cc.averageWords };
 }
 
 /**
@@ -110,12 +181,31 @@ export function topTerms(
   n: number,
 ): string[][] {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be an integer >= 0, got ${n}`);
-  const { vocabulary, weights } = classTfidf(texts, labels, k);
-  return weights.map((w) => {
-    const candidates: number[] = [];
-    for (let j = 0; j < w.length; j++) if ((w[j] as number) > 0) candidates.push(j);
-    // The vocabulary is in code-point order, so the column index breaks ties.
-    candidates.sort((a, b) => (w[b] as number) - (w[a] as number) || a - b);
-    return candidates.slice(0, n).map((j) => vocabulary[j] as string);
+  checkLabels(texts, labels, k);
+  const cc = countClusters(texts, labels, k);
+  return Array.from({ length: k }, (_, c) => {
+    const ids = cc.ids[c] as Int32Array;
+    const w = clusterWeights(cc, c);
+    // Better: higher weight, then the term first in code-point order.
+    const better = (a: number, b: number) =>
+      (w[a] as number) > (w[b] as number) ||
+      (w[a] === w[b] &&
+        compareCodePoints(
+          cc.terms[ids[a] as number] as string,
+          cc.terms[ids[b] as number] as string,
+        ) < 0);
+    // The best n entries by insertion into a short sorted list: most entries lose to its last.
+    const best: number[] = [];
+    for (let e = 0; e < ids.length && n > 0; e++) {
+      if (!((w[e] as number) > 0)) continue;
+      if (best.length === n && !better(e, best[n - 1] as number)) continue;
+      let at = best.length === n ? n - 1 : best.length;
+      while (at > 0 && better(e, best[at - 1] as number)) {
+        best[at] = best[at - 1] as number;
+        at--;
+      }
+      best[at] = e;
+    }
+    return best.map((e) => cc.terms[ids[e] as number] as string);
   });
 }

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { classTfidf, topTerms } from "../../src/evaluate/terms.js";
+import { mulberry32 } from "../support/random.js";
 
 // Cluster 0: apple 3, banana 1, cherry 1 (5 words); cluster 1: banana 2, durian 1, eggplant 1
 // (4 words); cluster 2: no posts. A = int(9 / 2) = 4 (cluster 2 is not a class).
@@ -118,5 +119,34 @@ describe("topTerms", () => {
       "textures",
       "faster",
     ]);
+  });
+});
+
+describe("topTerms against the dense weights", () => {
+  it("picks each cluster's best n as a full sort of classTfidf's weights would, ties by term", () => {
+    // Words drawn from a small vocabulary (stop words, accents and non-BMP letters among them),
+    // so that counts and weights tie often; cluster 4 of 6 gets no posts.
+    const words = ["alpha", "beta", "gamma", "delta", "the", "and", "épée", "zeta", "𝒳ray", "eta"];
+    const rand = mulberry32(17);
+    const texts = Array.from({ length: 300 }, () =>
+      Array.from({ length: 1 + Math.floor(rand() * 12) }, () => {
+        const w = words[Math.floor(rand() * rand() * words.length)] as string;
+        return rand() < 0.2 ? `${w}${Math.floor(rand() * 40)}` : w;
+      }).join(" "),
+    );
+    const k = 6;
+    const labels = texts.map((_, i) => [0, 1, 2, 3, 5][(i * 7) % 5] as number);
+    const { vocabulary, weights } = classTfidf(texts, labels, k);
+    for (const n of [1, 3, 10, 200]) {
+      const expected = weights.map((w) =>
+        Array.from(w.keys())
+          .filter((j) => (w[j] as number) > 0)
+          .sort((a, b) => (w[b] as number) - (w[a] as number) || a - b)
+          .slice(0, n)
+          .map((j) => vocabulary[j]),
+      );
+      expect(topTerms(texts, labels, k, n)).toEqual(expected);
+    }
+    expect(topTerms(texts, labels, k, 10)[4]).toEqual([]);
   });
 });
