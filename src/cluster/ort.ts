@@ -14,6 +14,7 @@
  * multiply-adds (a few milliseconds) by splitting the rows; callers await a checkpoint between
  * calls to stay interruptible.
  */
+import { readFile } from "node:fs/promises";
 import type OnnxProto from "onnx-proto";
 import type { onnx } from "onnx-proto";
 import type * as Ort from "onnxruntime-node";
@@ -163,21 +164,50 @@ function getSessions(): Promise<Sessions> {
     // session (transformers.js sets the same on import; this process no longer imports it).
     process.env.ORT_DISABLE_TELEMETRY = "1";
     const ort = await import("onnxruntime-node");
-    const proto = (await import("onnx-proto")).default.onnx;
     const opts: Ort.InferenceSession.SessionOptions = {
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
       // Threads that spin between the short calls of k-means steal the cores other work needs.
       extra: { session: { intra_op: { allow_spinning: "0" } } },
     };
-    const [scores, nearest, nearestOf] = await Promise.all([
-      ort.InferenceSession.create(productModel(proto, false), opts),
-      ort.InferenceSession.create(productModel(proto, true), opts),
-      ort.InferenceSession.create(productModel(proto, true, true), opts),
-    ]);
-    return { ort, scores, nearest, nearestOf };
+    const [scores, nearest, nearestOf] = await Promise.all(
+      (await graphs()).map((bytes) => ort.InferenceSession.create(bytes, opts)),
+    );
+    return {
+      ort,
+      scores: scores as Ort.InferenceSession,
+      nearest: nearest as Ort.InferenceSession,
+      nearestOf: nearestOf as Ort.InferenceSession,
+    };
   })();
   return sessions;
+}
+
+/** The three graphs: [name, topTwo, gather] as `productModel` takes them. */
+export const GRAPHS = [
+  ["scores", false, false],
+  ["nearest-two", true, false],
+  ["nearest-two-of-rows", true, true],
+] as const;
+
+/** Where `npm run build` writes graph `name`'s bytes: beside this module, in dist/. */
+export function graphFile(name: string): URL {
+  return new URL(`./${name}.onnx`, import.meta.url);
+}
+
+/**
+ * The graphs' bytes: those `npm run build` wrote (scripts/build-graphs.mjs), else built now with
+ * onnx-proto, as the TypeScript sources under test do. protobufjs takes 50 ms to import, which
+ * was a twentieth of a warm re-run; test/cluster/graphs.test.ts keeps the files equal to what
+ * `productModel` builds.
+ */
+async function graphs(): Promise<Uint8Array[]> {
+  try {
+    return await Promise.all(GRAPHS.map(([name]) => readFile(graphFile(name))));
+  } catch {
+    const proto = (await import("onnx-proto")).default.onnx;
+    return GRAPHS.map(([, topTwo, gather]) => productModel(proto, topTwo, gather));
+  }
 }
 
 /**
