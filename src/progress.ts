@@ -4,7 +4,8 @@
  * are embedded longest first, so a post-count ETA reads far too long early on). Elsewhere (CI
  * logs, `2> log`): one short line per stage, the embedding at 25/50/75/100 %. `--quiet`: nothing.
  */
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type cliProgressTypes from "cli-progress";
 import type { PieceProgress } from "./embed/embedder.js";
 
 export type ProgressMode = "bar" | "lines" | "off";
@@ -74,9 +75,13 @@ function lineProgress(write: (line: string) => void, now: () => number): Progres
   };
 }
 
+/** cli-progress, loaded on the first bar (20 ms of every start-up otherwise, bars or not). */
+const require = createRequire(import.meta.url);
+const cliProgress = () => require("cli-progress") as typeof cliProgressTypes;
+
 /** A bar on the terminal, one per stage; its ETA from word pieces (`etaSeconds`). */
 function barProgress(stream: NodeJS.WriteStream, now: () => number): Progress {
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: cliProgressTypes.SingleBar | undefined;
   let stage: "embed" | "kmeans" | undefined;
   let start = 0;
   const open = (which: "embed" | "kmeans", format: string, total: number, done: number) => {
@@ -84,9 +89,10 @@ function barProgress(stream: NodeJS.WriteStream, now: () => number): Progress {
     bar?.stop();
     stage = which;
     start = now();
-    bar = new cliProgress.SingleBar(
+    const { SingleBar, Presets } = cliProgress();
+    bar = new SingleBar(
       { stream, format, hideCursor: false, clearOnComplete: true },
-      cliProgress.Presets.shades_classic,
+      Presets.shades_classic,
     );
     bar.start(total, done, { left: "…" });
   };

@@ -48,4 +48,20 @@ describe("progress", () => {
     off.line("x");
     expect(b.text()).toBe("");
   });
+
+  it("draws a bar per stage with the time left, cleared when the stage ends", () => {
+    const { stream, text } = sink();
+    // cli-progress draws only on a terminal.
+    Object.assign(stream, { isTTY: true, columns: 120 });
+    let t = 0;
+    const p = createProgress(stream, "bar", () => t);
+    p.embed(0, 10, { done: 0, total: 1000 });
+    t = 4000;
+    p.embed(5, 10, { done: 800, total: 1000 }); // 800 word pieces in 4 s: 200 left, 1 s
+    expect(text()).toMatch(/embedding \[.*\] 0% \| 0\/10 posts \| … left/);
+    p.embed(10, 10);
+    p.kmeans(0, 4);
+    expect(text()).toContain("0/4 restarts");
+    p.stop();
+  });
 });
