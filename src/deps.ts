@@ -23,6 +23,7 @@ import { pickEnv, readEnv } from "./env.js";
 import { dataError } from "./errors.js";
 import type { PipelineDeps } from "./pipeline.js";
 import { createProgress, type Progress } from "./progress.js";
+import { cachedTermIds } from "./term-cache.js";
 import type { Corpus } from "./types.js";
 
 /** The tool's environment variables, read once. */
@@ -236,6 +237,7 @@ export function pipelineDeps(
     onEmbedProgress: (done, total, pieces) => progress.embed(done, total, pieces),
     onClusterProgress: (done, total) => progress.kmeans(done, total),
     onSweepProgress: (done, total, k) => log(`k-means k=${k} done (${done}/${total})`),
+    termIds: (texts) => cachedTermIds(cfg.cache ? cfg.cacheDir : undefined, texts),
     signal,
   };
 }

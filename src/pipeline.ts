@@ -11,9 +11,10 @@ import { scoreAll } from "./evaluate/metrics.js";
 import { matchedOrder, relabel } from "./evaluate/order.js";
 import { distinctLabels, silhouetteAtScale } from "./evaluate/silhouette.js";
 import { clusterSizes } from "./evaluate/sizes.js";
-import { topTerms } from "./evaluate/terms.js";
+import { topTermsOf } from "./evaluate/terms.js";
 import { interrupter } from "./interrupt.js";
 import { type SweepOutcome, silhouetteRandom, sweepK } from "./sweep.js";
+import { type TermIds, termIds } from "./text/term-ids.js";
 import type {
   Clustering,
   ClusterLabel,
@@ -66,6 +67,8 @@ export interface PipelineDeps {
   onClusterProgress?: (done: number, total: number) => void;
   /** After each k of a sweep: (k values done, all of them, the k just done). */
   onSweepProgress?: (done: number, total: number, k: number) => void;
+  /** The posts' term ids for the cluster labels (default: tokenised now; cli: the cache's). */
+  termIds?: (texts: readonly string[]) => Promise<TermIds>;
   signal?: AbortSignal;
 }
 
@@ -181,7 +184,16 @@ async function runStages(config: PipelineConfig, deps: PipelineDeps): Promise<An
     deps.onStage?.("evaluate", "scoring and labelling the clusters");
     const t0 = deps.now();
     const runConfig = runConfigOf(config, corpus, embedder.info, clustering.k);
-    const evaluation = { config, corpus, emb, clustering, runConfig, timings, signal: deps.signal };
+    const evaluation = {
+      config,
+      corpus,
+      emb,
+      clustering,
+      runConfig,
+      timings,
+      signal: deps.signal,
+      termIds: deps.termIds ?? (async (texts: readonly string[]) => termIds(texts)),
+    };
     const single = labelled
       ? await evaluateLabelled(evaluation)
       : await evaluateUnlabelled(evaluation);
@@ -267,18 +279,20 @@ interface Evaluation {
   runConfig: RunResult["config"];
   timings: Record<string, number>;
   signal: AbortSignal | undefined;
+  termIds: (texts: readonly string[]) => Promise<TermIds>;
 }
 
 /** Each cluster's size and top c-TF-IDF terms (none with `--top-terms 0`), in table order. */
-function labelClusters(
-  config: PipelineConfig,
+async function labelClusters(
+  e: Evaluation,
   texts: readonly string[],
   labels: Int32Array,
   clusters: readonly number[],
   sizes: readonly number[],
-): ClusterLabel[] {
+): Promise<ClusterLabel[]> {
   const k = clusters.length;
-  const terms = config.topTerms > 0 ? topTerms(texts, labels, k, config.topTerms) : [];
+  const n = e.config.topTerms;
+  const terms = n > 0 ? topTermsOf(await e.termIds(texts), labels, k, n) : [];
   return clusters.map((c, j) => ({ cluster: c, size: sizes[j] as number, terms: terms[j] ?? [] }));
 }
 
@@ -300,7 +314,7 @@ async function evaluateLabelled(e: Evaluation): Promise<PipelineOutput> {
     ...(await silhouetteStep(config, emb, labels, signal)),
   };
   await checkpoint();
-  const clusterLabels = labelClusters(config, texts, labels, table.clusters, margins(table).cols);
+  const clusterLabels = await labelClusters(e, texts, labels, table.clusters, margins(table).cols);
   await checkpoint();
   const distances = distancesToCentres(emb, labels, centroids);
   return {
@@ -349,7 +363,7 @@ async function evaluateUnlabelled(e: Evaluation): Promise<UnlabelledOutput> {
   };
   await checkpoint();
   const texts = corpus.docs.map((d) => d.text);
-  const clusterLabels = labelClusters(config, texts, labels, table.clusters, table.sizes);
+  const clusterLabels = await labelClusters(e, texts, labels, table.clusters, table.sizes);
   await checkpoint();
   return {
     kind: "unlabelled",

@@ -5,7 +5,7 @@
  * suite repeats the counting tests on the real corpus in ../shared.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,7 +95,7 @@ describe("newsgroup-cluster (spawned)", () => {
     expect(q.stderr).toBe("");
   }, 120_000);
 
-  it("reuses cached vectors: a second run with another k loads no model, --save-embeddings writes .npy", () => {
+  it("reuses cached vectors and term ids: a second run with another k loads no model, --save-embeddings writes .npy", () => {
     const own = mkdtempSync(join(tmpdir(), "ngc-cache-"));
     const args = [
       "--format",
@@ -119,6 +119,11 @@ describe("newsgroup-cluster (spawned)", () => {
     expect(bytes.subarray(1, 6).toString("latin1")).toBe("NUMPY");
     expect(bytes.toString("latin1", 10, 80)).toContain(`'shape': (${SPACE_TEST}, ${TINY_DIMS})`);
     expect(bytes.length).toBe(128 + SPACE_TEST * TINY_DIMS * 4);
+    // The cluster labels' term ids were kept by the first run and served to the second: one
+    // entry, and the same labels as a run that tokenises afresh.
+    expect(readdirSync(join(own, "terms"))).toHaveLength(1);
+    const fresh = JSON.parse(cli([...args, "--k", "3", "--no-cache"]).stdout);
+    expect(JSON.parse(warm.stdout).labels).toEqual(fresh.labels);
     rmSync(own, { recursive: true, force: true });
   }, 120_000);
 

@@ -12,8 +12,8 @@
  * words is). Imports nothing outside this folder but the pure text utilities.
  */
 
-import { analyze, compareCodePoints } from "../text/analyze.js";
-import { ENGLISH_STOP_WORDS } from "../text/stopwords.js";
+import { compareCodePoints } from "../text/analyze.js";
+import { type TermIds, termIds } from "../text/term-ids.js";
 import { sortedVocabulary } from "../text/vocabulary.js";
 
 /** c-TF-IDF weights of every cluster. */
@@ -26,7 +26,7 @@ export interface ClassTfidf {
   averageWords: number;
 }
 
-function checkLabels(texts: readonly string[], labels: ArrayLike<number>, k: number): void {
+function checkLabels(texts: { length: number }, labels: ArrayLike<number>, k: number): void {
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be an integer >= 0, got ${k}`);
   if (labels.length !== texts.length) {
     throw new RangeError(`${texts.length} texts but ${labels.length} labels`);
@@ -52,33 +52,13 @@ interface ClusterCounts {
 }
 
 /**
- * Counts every cluster's terms in one pass over the tokens: each post's token ids are kept,
- * then the posts of one cluster at a time are tallied in one dense array (reset through the
- * list of terms it touched), so no per-cluster map is needed.
+ * Counts every cluster's terms from the posts' term ids: the posts of one cluster at a time are
+ * tallied in one dense array (reset through the list of terms it touched), so no per-cluster map
+ * is needed.
  */
-function countClusters(texts: readonly string[], labels: ArrayLike<number>, k: number) {
-  const ids = new Map<string, number>();
-  const terms: string[] = [];
-  let tokens = new Int32Array(1 << 16);
-  let used = 0;
-  const start = new Int32Array(texts.length + 1);
-  for (let i = 0; i < texts.length; i++) {
-    for (const token of analyze(texts[i] as string, ENGLISH_STOP_WORDS)) {
-      let id = ids.get(token);
-      if (id === undefined) {
-        id = terms.length;
-        ids.set(token, id);
-        terms.push(token);
-      }
-      if (used === tokens.length) {
-        const grown = new Int32Array(tokens.length * 2);
-        grown.set(tokens);
-        tokens = grown;
-      }
-      tokens[used++] = id;
-    }
-    start[i + 1] = used;
-  }
+function countClusters(t: TermIds, labels: ArrayLike<number>, k: number): ClusterCounts {
+  const { terms, tokens, start } = t;
+  const used = tokens.length;
   // Posts by cluster (counting sort), then one dense tally per cluster.
   const posts = new Int32Array(k + 1);
   for (let i = 0; i < labels.length; i++) {
@@ -86,7 +66,7 @@ function countClusters(texts: readonly string[], labels: ArrayLike<number>, k: n
     posts[c] = (posts[c] as number) + 1;
   }
   for (let c = 0; c < k; c++) posts[c + 1] = (posts[c + 1] as number) + (posts[c] as number);
-  const order = new Int32Array(texts.length);
+  const order = new Int32Array(labels.length);
   const fill = posts.slice(0, k);
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i] as number;
@@ -150,7 +130,7 @@ export function classTfidf(
   k: number,
 ): ClassTfidf {
   checkLabels(texts, labels, k);
-  const cc = countClusters(texts, labels, k);
+  const cc = countClusters(termIds(texts), labels, k);
   const { vocabulary, column } = sortedVocabulary(
     cc.terms,
     cc.terms.map((_, id) => id),
@@ -182,7 +162,22 @@ export function topTerms(
 ): string[][] {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be an integer >= 0, got ${n}`);
   checkLabels(texts, labels, k);
-  const cc = countClusters(texts, labels, k);
+  return topTermsOf(termIds(texts), labels, k, n);
+}
+
+/**
+ * `topTerms` of posts already tokenised (`termIds`, or the same from the cache).
+ * @throws RangeError when lengths differ, a label is not an integer in [0, k), or n < 0.
+ */
+export function topTermsOf(
+  t: TermIds,
+  labels: ArrayLike<number>,
+  k: number,
+  n: number,
+): string[][] {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be an integer >= 0, got ${n}`);
+  checkLabels({ length: t.start.length - 1 }, labels, k);
+  const cc = countClusters(t, labels, k);
   return Array.from({ length: k }, (_, c) => {
     const ids = cc.ids[c] as Int32Array;
     const w = clusterWeights(cc, c);

@@ -166,7 +166,9 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
     expectFailure(expect, r, cache, 3, inputs, /NEWSGROUP_CLUSTER_DATA .* is a directory/);
   });
 
-  it("control: a good archive succeeds and does write the embedding cache", async ({ expect }) => {
+  it("control: a good archive succeeds and does write the embedding and term caches", async ({
+    expect,
+  }) => {
     const cache = tempDir();
     const r = await runCli([...SMALL, ...TINY, "--data", ARCHIVE, "--quiet"], {
       cacheDir: cache,
@@ -180,8 +182,8 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
     expect(corpus).toContain("archive-hashes.json");
     const files = listTree(cache).filter((f) => !f.startsWith("corpus/"));
     // The store is named by the model's content too (issue 9 row 6), whose file hashes are
-    // remembered in model-hashes.json.
-    expect(files).toHaveLength(3);
+    // remembered in model-hashes.json; the cluster labels' term ids are kept by the texts' hash.
+    expect(files).toHaveLength(4);
     expect(files[0]).toMatch(
       new RegExp(`^embeddings/.*${TINY_MODEL}__q8__256__[0-9a-f]{16}/index\\.json$`),
     );
@@ -189,6 +191,7 @@ describe.concurrent("--data pointing at a bad corpus archive: exit 3", { timeout
       new RegExp(`^embeddings/.*${TINY_MODEL}__q8__256__[0-9a-f]{16}/vectors\\.npy$`),
     );
     expect(files[2]).toBe("model-hashes.json");
+    expect(files[3]).toMatch(/^terms\/[0-9a-f]{64}\.bin$/);
   });
 });
 

@@ -1,0 +1,108 @@
+/**
+ * Posts as term ids: what the cluster labels (evaluate/terms.ts) count, kept apart so that a run
+ * can take it from the cache (term-cache.ts) instead of tokenising the posts again (about 100 ms
+ * of a one-second warm re-run of the default corpus). Pure; imports nothing outside this folder.
+ */
+import { analyze } from "./analyze.js";
+import { ENGLISH_STOP_WORDS } from "./stopwords.js";
+
+/**
+ * Every post's tokens (scikit-learn's analyzer, English stop words dropped) as ids into `terms`:
+ * post i's are `tokens[start[i]..start[i+1])`, in order.
+ */
+export interface TermIds {
+  /** Term of each id, in order of first appearance. */
+  terms: string[];
+  tokens: Int32Array;
+  /** posts + 1 offsets into `tokens`. */
+  start: Int32Array;
+}
+
+/** Bumped whenever the analyzer, the stop words or the encoding change: old entries then miss. */
+export const TERM_IDS_REVISION = 1;
+
+/** Tokenises the posts. */
+export function termIds(texts: readonly string[]): TermIds {
+  const ids = new Map<string, number>();
+  const terms: string[] = [];
+  let tokens = new Int32Array(1 << 16);
+  let used = 0;
+  const start = new Int32Array(texts.length + 1);
+  for (let i = 0; i < texts.length; i++) {
+    for (const token of analyze(texts[i] as string, ENGLISH_STOP_WORDS)) {
+      let id = ids.get(token);
+      if (id === undefined) {
+        id = terms.length;
+        ids.set(token, id);
+        terms.push(token);
+      }
+      if (used === tokens.length) {
+        const grown = new Int32Array(tokens.length * 2);
+        grown.set(tokens);
+        tokens = grown;
+      }
+      tokens[used++] = id;
+    }
+    start[i + 1] = used;
+  }
+  return { terms, tokens: tokens.slice(0, used), start };
+}
+
+const MAGIC = 0x4e474354; // "NGCT"
+
+/**
+ * Bytes of `t`: a header of four little-endian uint32 (magic, revision, posts, tokens), then
+ * `start` and `tokens` as int32, then the terms as a JSON array in UTF-8.
+ */
+export function encodeTermIds(t: TermIds): Uint8Array {
+  const posts = t.start.length - 1;
+  const terms = new TextEncoder().encode(JSON.stringify(t.terms));
+  const ints = 4 + t.start.length + t.tokens.length;
+  const out = new Uint8Array(ints * 4 + terms.length);
+  const view = new DataView(out.buffer);
+  [MAGIC, TERM_IDS_REVISION, posts, t.tokens.length].forEach((v, i) => {
+    view.setUint32(i * 4, v, true);
+  });
+  let at = 16;
+  for (const a of [t.start, t.tokens]) {
+    for (let i = 0; i < a.length; i++, at += 4) view.setInt32(at, a[i] as number, true);
+  }
+  out.set(terms, at);
+  return out;
+}
+
+/**
+ * Reads what `encodeTermIds` wrote, checked throughout (offsets ascending to the token count,
+ * every id a term), for `posts` posts.
+ * @returns the term ids, or a reason they cannot be used.
+ */
+export function decodeTermIds(bytes: Uint8Array, posts: number): TermIds | string {
+  if (bytes.length < 16) return "truncated";
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const [magic, revision, n, count] = [0, 1, 2, 3].map((i) => view.getUint32(i * 4, true));
+  if (magic !== MAGIC || revision !== TERM_IDS_REVISION)
+    return "not a term-ids file of this revision";
+  if (n !== posts) return `${n} posts, not ${posts}`;
+  const ints = 4 + (n as number) + 1 + (count as number);
+  if (bytes.length < ints * 4) return "truncated";
+  const start = new Int32Array(n + 1);
+  const tokens = new Int32Array(count as number);
+  let at = 16;
+  for (let i = 0; i <= n; i++, at += 4) start[i] = view.getInt32(at, true);
+  for (let i = 0; i < tokens.length; i++, at += 4) tokens[i] = view.getInt32(at, true);
+  let terms: unknown;
+  try {
+    terms = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(at)));
+  } catch {
+    return "unreadable terms";
+  }
+  if (!Array.isArray(terms) || !terms.every((t) => typeof t === "string")) return "bad terms";
+  if (start[0] !== 0 || start[n] !== tokens.length) return "bad offsets";
+  for (let i = 0; i < n; i++)
+    if ((start[i + 1] as number) < (start[i] as number)) return "bad offsets";
+  for (let i = 0; i < tokens.length; i++) {
+    const id = tokens[i] as number;
+    if (id < 0 || id >= terms.length) return "bad term id";
+  }
+  return { terms: terms as string[], tokens, start };
+}
