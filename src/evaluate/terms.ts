@@ -47,7 +47,7 @@ interface ClusterCounts {
   counts: Int32Array[];
   /** f_t: occurrences of term id t over all clusters. */
   freq: Float64Array;
-  /** Words in all, and A (total words / non-empty clusters, truncated). */
+  /** A: the words of all posts / the non-empty clusters, truncated to an integer. */
   averageWords: number;
 }
 
