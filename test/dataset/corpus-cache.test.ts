@@ -141,10 +141,11 @@ describe("the corpus cache, spawned", { timeout: 60_000 }, () => {
     expect(third.stdout).toBe(first.stdout);
   });
 
-  it("--no-cache neither reads nor writes it", async () => {
+  it("--no-cache neither reads nor writes it, nor any other cache (the labels' term ids)", async () => {
     const cache = tempDir();
     const r = await runCli(["--data", ARCHIVE, ...TFIDF, "--no-cache"], { cacheDir: cache });
     expect(r.code).toBe(0);
     expect(listTree(join(cache, "corpus"))).toEqual([]);
+    expect(listTree(cache)).toEqual([]);
   });
 });
