@@ -50,6 +50,26 @@ export function termIds(texts: readonly string[]): TermIds {
 
 const MAGIC = 0x4e474354; // "NGCT"
 
+/** The platform stores int32 little-endian, as the file does: arrays then copy as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(Int32Array.of(1).buffer)[0] === 1;
+
+/** `a` as little-endian bytes. */
+function int32Bytes(a: Int32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const out = new Uint8Array(a.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < a.length; i++) view.setInt32(i * 4, a[i] as number, true);
+  return out;
+}
+
+/** `count` little-endian int32 of `bytes` from byte `at`, copied into their own array. */
+function int32sAt(bytes: Uint8Array, at: number, count: number): Int32Array {
+  const from = bytes.byteOffset + at;
+  if (LITTLE_ENDIAN) return new Int32Array(bytes.buffer.slice(from, from + count * 4));
+  const view = new DataView(bytes.buffer, from, count * 4);
+  return Int32Array.from({ length: count }, (_, i) => view.getInt32(i * 4, true));
+}
+
 /**
  * Bytes of `t`: a header of four little-endian uint32 (magic, revision, posts, tokens), then
  * `start` and `tokens` as int32, then the terms as a JSON array in UTF-8.
@@ -63,11 +83,9 @@ export function encodeTermIds(t: TermIds): Uint8Array {
   [MAGIC, TERM_IDS_REVISION, posts, t.tokens.length].forEach((v, i) => {
     view.setUint32(i * 4, v, true);
   });
-  let at = 16;
-  for (const a of [t.start, t.tokens]) {
-    for (let i = 0; i < a.length; i++, at += 4) view.setInt32(at, a[i] as number, true);
-  }
-  out.set(terms, at);
+  out.set(int32Bytes(t.start), 16);
+  out.set(int32Bytes(t.tokens), 16 + t.start.byteLength);
+  out.set(terms, 16 + t.start.byteLength + t.tokens.byteLength);
   return out;
 }
 
@@ -85,11 +103,9 @@ export function decodeTermIds(bytes: Uint8Array, posts: number): TermIds | strin
   if (n !== posts) return `${n} posts, not ${posts}`;
   const ints = 4 + (n as number) + 1 + (count as number);
   if (bytes.length < ints * 4) return "truncated";
-  const start = new Int32Array(n + 1);
-  const tokens = new Int32Array(count as number);
-  let at = 16;
-  for (let i = 0; i <= n; i++, at += 4) start[i] = view.getInt32(at, true);
-  for (let i = 0; i < tokens.length; i++, at += 4) tokens[i] = view.getInt32(at, true);
+  const start = int32sAt(bytes, 16, n + 1);
+  const tokens = int32sAt(bytes, 16 + (n + 1) * 4, count as number);
+  const at = ints * 4;
   let terms: unknown;
   try {
     terms = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(at)));
