@@ -237,7 +237,7 @@ export function pipelineDeps(
     onEmbedProgress: (done, total, pieces) => progress.embed(done, total, pieces),
     onClusterProgress: (done, total) => progress.kmeans(done, total),
     onSweepProgress: (done, total, k) => log(`k-means k=${k} done (${done}/${total})`),
-    termIds: (texts) => cachedTermIds(cfg.cache ? cfg.cacheDir : undefined, texts),
+    termIds: (texts, stop) => cachedTermIds(cfg.cache ? cfg.cacheDir : undefined, texts, stop),
     signal,
   };
 }

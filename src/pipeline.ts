@@ -14,7 +14,7 @@ import { clusterSizes } from "./evaluate/sizes.js";
 import { topTermsOf } from "./evaluate/terms.js";
 import { interrupter } from "./interrupt.js";
 import { type SweepOutcome, silhouetteRandom, sweepK } from "./sweep.js";
-import { type TermIds, termIds } from "./text/term-ids.js";
+import { type TermIds, termIdsInterruptibly } from "./text/term-ids.js";
 import type {
   Clustering,
   ClusterLabel,
@@ -67,8 +67,11 @@ export interface PipelineDeps {
   onClusterProgress?: (done: number, total: number) => void;
   /** After each k of a sweep: (k values done, all of them, the k just done). */
   onSweepProgress?: (done: number, total: number, k: number) => void;
-  /** The posts' term ids for the cluster labels (default: tokenised now; cli: the cache's). */
-  termIds?: (texts: readonly string[]) => Promise<TermIds>;
+  /**
+   * The posts' term ids for the cluster labels (default: tokenised now; cli: the cache's);
+   * rejects with the signal's reason once it is aborted.
+   */
+  termIds?: (texts: readonly string[], signal: AbortSignal | undefined) => Promise<TermIds>;
   signal?: AbortSignal;
 }
 
@@ -192,7 +195,10 @@ async function runStages(config: PipelineConfig, deps: PipelineDeps): Promise<An
       runConfig,
       timings,
       signal: deps.signal,
-      termIds: deps.termIds ?? (async (texts: readonly string[]) => termIds(texts)),
+      termIds:
+        deps.termIds ??
+        ((texts: readonly string[], signal: AbortSignal | undefined) =>
+          termIdsInterruptibly(texts, interrupter(signal))),
     };
     const single = labelled
       ? await evaluateLabelled(evaluation)
@@ -279,7 +285,7 @@ interface Evaluation {
   runConfig: RunResult["config"];
   timings: Record<string, number>;
   signal: AbortSignal | undefined;
-  termIds: (texts: readonly string[]) => Promise<TermIds>;
+  termIds: (texts: readonly string[], signal: AbortSignal | undefined) => Promise<TermIds>;
 }
 
 /** Each cluster's size and top c-TF-IDF terms (none with `--top-terms 0`), in table order. */
@@ -292,7 +298,7 @@ async function labelClusters(
 ): Promise<ClusterLabel[]> {
   const k = clusters.length;
   const n = e.config.topTerms;
-  const terms = n > 0 ? topTermsOf(await e.termIds(texts), labels, k, n) : [];
+  const terms = n > 0 ? topTermsOf(await e.termIds(texts, e.signal), labels, k, n) : [];
   return clusters.map((c, j) => ({ cluster: c, size: sizes[j] as number, terms: terms[j] ?? [] }));
 }
 

@@ -9,12 +9,13 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mkdirs, writeFileAtomic } from "./atomic.js";
+import { interrupter } from "./interrupt.js";
 import {
   decodeTermIds,
   encodeTermIds,
   TERM_IDS_REVISION,
   type TermIds,
-  termIds,
+  termIdsInterruptibly,
 } from "./text/term-ids.js";
 
 /** The entry's file name: sha256 over the revision and each text, length-prefixed. */
@@ -28,12 +29,15 @@ export function termIdsKey(texts: readonly string[]): string {
  * The term ids of `texts`: from `<cacheDir>/terms/` when an entry for exactly these texts is
  * there and sound, else tokenised now and stored. Never throws for the cache's sake.
  * @param cacheDir undefined: no cache (tokenise).
+ * @throws the signal's reason once it is aborted (while tokenising).
  */
 export async function cachedTermIds(
   cacheDir: string | undefined,
   texts: readonly string[],
+  signal?: AbortSignal,
 ): Promise<TermIds> {
-  if (cacheDir === undefined) return termIds(texts);
+  const tokenise = () => termIdsInterruptibly(texts, interrupter(signal));
+  if (cacheDir === undefined) return tokenise();
   const dir = join(cacheDir, "terms");
   const path = join(dir, `${termIdsKey(texts)}.bin`);
   try {
@@ -42,7 +46,7 @@ export async function cachedTermIds(
   } catch {
     // missing or unreadable: tokenise below
   }
-  const fresh = termIds(texts);
+  const fresh = await tokenise();
   try {
     await mkdirs(dir);
     await writeFileAtomic(path, encodeTermIds(fresh));

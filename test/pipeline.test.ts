@@ -120,4 +120,40 @@ describe("pipeline.run with a fake embedder", () => {
     ).rejects.toThrow("boom");
     expect(emb.disposed).toBe(true);
   });
+
+  it("stops labelling the clusters promptly on abort (tokenising is interruptible)", async () => {
+    // 20,000 posts of 300 words: tokenising them for the labels takes over a second.
+    const words = Array.from({ length: 500 }, (_, w) => `word${w}`);
+    const big: Corpus = {
+      groups,
+      docs: Array.from({ length: 20_000 }, (_, i) => ({
+        split: "train" as const,
+        group: groups[i % 3] as string,
+        id: String(i),
+        text: `${Array.from({ length: 300 }, (_, j) => words[(i * 7 + j * 13) % 500]).join(" ")} ${groups[i % 3]}`,
+      })),
+    };
+    const controller = new AbortController();
+    // When the abort is due: a blocked event loop fires the timer late, and that counts too.
+    let due = 0;
+    const err = await run(
+      { ...config, nInit: 1, silhouette: false },
+      {
+        loadCorpus: async () => big,
+        createEmbedder: async () => fakeEmbedder(),
+        now: () => performance.now(),
+        onStage: (s) => {
+          if (s !== "evaluate") return;
+          due = performance.now() + 100;
+          setTimeout(() => controller.abort(new Error("interrupted")), 100);
+        },
+        signal: controller.signal,
+      },
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe("interrupted");
+    expect(due).toBeGreaterThan(0);
+    // The budget is 50 ms slices; generous for a loaded machine.
+    expect(performance.now() - due).toBeLessThan(400);
+  }, 30_000);
 });

@@ -38,3 +38,14 @@ describe("the term-ids cache", () => {
     expect(await cachedTermIds(blocked, TEXTS)).toEqual(termIds(TEXTS));
   });
 });
+
+describe("the term-ids cache under Ctrl-C", () => {
+  it("rejects with the signal's reason while tokenising, and stores nothing", async () => {
+    const own = mkdtempSync(join(tmpdir(), "ngc-terms-abort-"));
+    const aborted = AbortSignal.abort(new Error("interrupted"));
+    await expect(cachedTermIds(own, TEXTS, aborted)).rejects.toThrow("interrupted");
+    await expect(cachedTermIds(undefined, TEXTS, aborted)).rejects.toThrow("interrupted");
+    expect(readdirSync(own)).toEqual([]);
+    rmSync(own, { recursive: true, force: true });
+  });
+});

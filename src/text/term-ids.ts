@@ -21,31 +21,71 @@ export interface TermIds {
 /** Bumped whenever the analyzer, the stop words or the encoding change: old entries then miss. */
 export const TERM_IDS_REVISION = 1;
 
-/** Tokenises the posts. */
-export function termIds(texts: readonly string[]): TermIds {
-  const ids = new Map<string, number>();
-  const terms: string[] = [];
-  let tokens = new Int32Array(1 << 16);
-  let used = 0;
-  const start = new Int32Array(texts.length + 1);
-  for (let i = 0; i < texts.length; i++) {
-    for (const token of analyze(texts[i] as string, ENGLISH_STOP_WORDS)) {
+/** Tokenises posts one at a time (`add`), so that a caller can yield between them. */
+export class TermIdsBuilder {
+  private readonly ids = new Map<string, number>();
+  private readonly terms: string[] = [];
+  private tokens = new Int32Array(1 << 16);
+  private used = 0;
+  private readonly start: Int32Array;
+  private posts = 0;
+
+  /** @param posts how many posts will be added. */
+  constructor(posts: number) {
+    this.start = new Int32Array(posts + 1);
+  }
+
+  /** Tokenises the next post. */
+  add(text: string): void {
+    const { ids, terms } = this;
+    for (const token of analyze(text, ENGLISH_STOP_WORDS)) {
       let id = ids.get(token);
       if (id === undefined) {
         id = terms.length;
         ids.set(token, id);
         terms.push(token);
       }
-      if (used === tokens.length) {
-        const grown = new Int32Array(tokens.length * 2);
-        grown.set(tokens);
-        tokens = grown;
+      if (this.used === this.tokens.length) {
+        const grown = new Int32Array(this.tokens.length * 2);
+        grown.set(this.tokens);
+        this.tokens = grown;
       }
-      tokens[used++] = id;
+      this.tokens[this.used++] = id;
     }
-    start[i + 1] = used;
+    this.posts++;
+    this.start[this.posts] = this.used;
   }
-  return { terms, tokens: tokens.slice(0, used), start };
+
+  /** The term ids of the posts added (all that the constructor was told of). */
+  finish(): TermIds {
+    if (this.posts !== this.start.length - 1) {
+      throw new RangeError(`${this.posts} posts added, ${this.start.length - 1} announced`);
+    }
+    return { terms: this.terms, tokens: this.tokens.slice(0, this.used), start: this.start };
+  }
+}
+
+/** Tokenises the posts. */
+export function termIds(texts: readonly string[]): TermIds {
+  const b = new TermIdsBuilder(texts.length);
+  for (const text of texts) b.add(text);
+  return b.finish();
+}
+
+/**
+ * `termIds`, awaiting `checkpoint` after each post: all 20 groups take about a second, which
+ * Ctrl-C must not wait for (the caller's checkpoint throws once its signal is aborted).
+ */
+export async function termIdsInterruptibly(
+  texts: readonly string[],
+  checkpoint: () => Promise<void>,
+): Promise<TermIds> {
+  const b = new TermIdsBuilder(texts.length);
+  for (const text of texts) {
+    b.add(text);
+    await checkpoint();
+  }
+  return b.finish();
 }
 
 const MAGIC = 0x4e474354; // "NGCT"

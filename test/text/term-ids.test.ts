@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../src/text/analyze.js";
 import { ENGLISH_STOP_WORDS } from "../../src/text/stopwords.js";
-import { decodeTermIds, encodeTermIds, termIds } from "../../src/text/term-ids.js";
+import {
+  decodeTermIds,
+  encodeTermIds,
+  TermIdsBuilder,
+  termIds,
+  termIdsInterruptibly,
+} from "../../src/text/term-ids.js";
 
 const TEXTS = [
   "The shuttle launch, the SHUTTLE orbit.",
@@ -38,5 +44,28 @@ describe("termIds", () => {
     new DataView(badOffset.buffer).setInt32(16 + 4, 9, true); // start[1] past start[2]
     expect(decodeTermIds(badOffset, 4)).toBe("bad offsets");
     expect(decodeTermIds(bytes.subarray(0, bytes.length - 2), 4)).toBe("unreadable terms");
+  });
+});
+
+describe("termIdsInterruptibly", () => {
+  it("gives termIds' result, awaiting the checkpoint after every post, and stops when it throws", async () => {
+    let calls = 0;
+    const t = await termIdsInterruptibly(TEXTS, async () => {
+      calls++;
+    });
+    expect(t).toEqual(termIds(TEXTS));
+    expect(calls).toBe(TEXTS.length);
+    let seen = 0;
+    const stop = termIdsInterruptibly(TEXTS, async () => {
+      if (++seen === 2) throw new Error("interrupted");
+    });
+    await expect(stop).rejects.toThrow("interrupted");
+    expect(seen).toBe(2);
+  });
+
+  it("finish() refuses fewer posts than announced", () => {
+    const b = new TermIdsBuilder(2);
+    b.add("one post");
+    expect(() => b.finish()).toThrow(RangeError);
   });
 });
