@@ -160,8 +160,6 @@ export function topTerms(
   k: number,
   n: number,
 ): string[][] {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be an integer >= 0, got ${n}`);
-  checkLabels(texts, labels, k);
   return topTermsOf(termIds(texts), labels, k, n);
 }
 
