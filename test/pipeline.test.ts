@@ -5,15 +5,21 @@ import { run } from "../src/pipeline.js";
 import type { Corpus, Embeddings } from "../src/types.js";
 
 const groups = ["a.alpha", "b.beta", "c.gamma"];
-const corpus: Corpus = {
-  groups,
-  docs: Array.from({ length: 30 }, (_, i) => ({
-    split: "train" as const,
-    group: groups[i % 3] as string,
-    id: String(i),
-    text: `post ${i} of ${groups[i % 3]}`,
-  })),
-};
+
+/** `count` training posts, post i in group i % 3, its text ending with the group's name. */
+function corpusOf(count: number, words: (i: number) => string): Corpus {
+  return {
+    groups,
+    docs: Array.from({ length: count }, (_, i) => ({
+      split: "train" as const,
+      group: groups[i % 3] as string,
+      id: String(i),
+      text: `${words(i)} ${groups[i % 3]}`,
+    })),
+  };
+}
+
+const corpus = corpusOf(30, (i) => `post ${i} of`);
 
 /** A fake embedder: each group's posts sit near one axis, so k-means must recover the groups. */
 function fakeEmbedder(): Embedder & { calls: number; disposed: boolean } {
@@ -124,15 +130,9 @@ describe("pipeline.run with a fake embedder", () => {
   it("stops labelling the clusters promptly on abort (tokenising is interruptible)", async () => {
     // 20,000 posts of 300 words: tokenising them for the labels takes over a second.
     const words = Array.from({ length: 500 }, (_, w) => `word${w}`);
-    const big: Corpus = {
-      groups,
-      docs: Array.from({ length: 20_000 }, (_, i) => ({
-        split: "train" as const,
-        group: groups[i % 3] as string,
-        id: String(i),
-        text: `${Array.from({ length: 300 }, (_, j) => words[(i * 7 + j * 13) % 500]).join(" ")} ${groups[i % 3]}`,
-      })),
-    };
+    const big = corpusOf(20_000, (i) =>
+      Array.from({ length: 300 }, (_, j) => words[(i * 7 + j * 13) % 500]).join(" "),
+    );
     const controller = new AbortController();
     // When the abort is due: a blocked event loop fires the timer late, and that counts too.
     let due = 0;
