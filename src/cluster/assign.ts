@@ -2,36 +2,45 @@
  * The assignment step of k-means: the nearest centre of every row, exactly as a float64 loop
  * would choose it (lowest index on exact ties), at the speed of an fp32 matrix product.
  *
- * onnxruntime computes ||c||² − 2·x·c for all rows and centres in fp32 and keeps the two smallest
- * per row (see ort.ts). A row whose two smallest are further apart than the worst fp32 rounding
- * error of that row keeps the fp32 winner, which is then provably the float64 winner too; the few
- * rows closer than that are decided again by a float64 scan over all centres. So labels never
- * depend on fp32 rounding, and the oracle tests compare them with plain float64 loops. The same
- * values, widened by their error, give Hamerly's bounds for `lloyd`.
+ * onnxruntime computes ||c||² − 2·x·c for all rows and centres in fp32 (see ort.ts); WebAssembly
+ * finds the two smallest per row (kernels.ts). A row whose two smallest are further apart than the
+ * worst fp32 rounding error of that row keeps the fp32 winner, which is then provably the float64
+ * winner too; the few rows closer than that are decided again by a float64 scan over all centres.
+ * So labels never depend on fp32 rounding, and the oracle tests compare them with plain float64
+ * loops. The same values, widened by their error, give Hamerly's bounds for `lloyd`.
  */
 import type { Checkpoint } from "../interrupt.js";
 import type { Embeddings } from "../types.js";
+import { Workspace } from "./kernels.js";
 import { type Products, rowsPerCall, toCentres } from "./ort.js";
 
 /** The rows being clustered with what every step needs about them. */
 export interface Space {
   emb: Embeddings;
-  /** ||x_i|| in float64. */
+  /** ||x_i|| in float64 (a view of `ws`). */
   norms: Float64Array;
   products: Products;
+  /** The kernels' memory: labels, bounds and scores of this clustering. */
+  ws: Workspace;
   checkpoint: Checkpoint;
 }
 
 /** Space over `emb`: row norms computed once. */
-export function space(emb: Embeddings, products: Products, checkpoint: Checkpoint): Space {
+export function space(
+  emb: Embeddings,
+  products: Products,
+  kernels: WebAssembly.Module,
+  checkpoint: Checkpoint,
+): Space {
   const { rows, dims, data } = emb;
-  const norms = new Float64Array(rows);
+  const ws = new Workspace(kernels, rows);
+  const { norms } = ws.v;
   for (let i = 0; i < rows; i++) {
     let s = 0;
     for (let t = i * dims; t < (i + 1) * dims; t++) s += (data[t] as number) ** 2;
     norms[i] = Math.sqrt(s);
   }
-  return { emb, norms, products, checkpoint };
+  return { emb, norms, products, ws, checkpoint };
 }
 
 /** Squared Euclidean distance between row i of `data` and centre j of `centers` (flat, k x dims). */
@@ -108,7 +117,7 @@ export function assign(
   return { labels, inertia: inertiaOf(emb, flat, labels) };
 }
 
-/** Called for each row whose label changes, before `labels[i]` is overwritten. */
+/** Called for each row whose label changes from `from` to `to`. */
 export type OnMove = (i: number, from: number, to: number) => void;
 
 /**
@@ -123,9 +132,12 @@ export interface Bounds {
 /** Options of `nearestCentres`. */
 export interface NearestOptions {
   onMove?: OnMove;
-  /** Only these rows (ascending); the others keep their labels. Default: all. */
+  /**
+   * Only these rows (ascending); the others keep their labels. Default: all. Fastest as a view of
+   * the space's `ws.v.cand`, as `lloyd` passes it.
+   */
   only?: Int32Array;
-  /** Set for every row looked at. */
+  /** Set for every row looked at (the space's `ws.v.upper` and `lower` are set either way). */
   bounds?: Bounds;
 }
 
@@ -147,7 +159,8 @@ function exactNearestTwo(emb: Embeddings, i: number, centers: Float64Array, k: n
 
 /**
  * Sets `labels` to the nearest of the k `centers` (flat float64, k x dims) for every row (or the
- * rows `only`): the same labels as `exactNearest` row by row.
+ * rows `only`): the same labels as `exactNearest` row by row. Fastest when `labels` is the space's
+ * own `ws.v.labels` (no copies in and out).
  * @returns how many labels changed and how many rows needed the float64 rescan.
  */
 export async function nearestCentres(
@@ -157,31 +170,37 @@ export async function nearestCentres(
   labels: Int32Array,
   opts: NearestOptions = {},
 ): Promise<{ changed: number; rescanned: number }> {
-  const { emb, norms } = sp;
+  const { emb, ws } = sp;
   const { onMove, only, bounds } = opts;
   const m = only === undefined ? emb.rows : only.length;
-  const row = (r: number) => (only === undefined ? r : (only[r] as number));
   let changed = 0;
   let rescanned = 0;
-  const set = (i: number, j: number, upper: number, lower: number) => {
-    if (bounds !== undefined) {
-      bounds.upper[i] = upper;
-      bounds.lower[i] = lower;
-    }
-    const old = labels[i] as number;
-    if (old === j) return;
-    onMove?.(i, old, j);
-    labels[i] = j;
-    changed++;
-  };
   if (k === 1) {
     for (let r = 0; r < m; r++) {
-      const i = row(r);
-      set(i, 0, Math.sqrt(dist2(emb.data, i, centers, 0, emb.dims)), Number.POSITIVE_INFINITY);
+      const i = only === undefined ? r : (only[r] as number);
+      if (bounds !== undefined) {
+        bounds.upper[i] = Math.sqrt(dist2(emb.data, i, centers, 0, emb.dims));
+        bounds.lower[i] = Number.POSITIVE_INFINITY;
+      }
+      if (labels[i] === 0) continue;
+      onMove?.(i, labels[i] as number, 0);
+      labels[i] = 0;
+      changed++;
     }
     return { changed, rescanned };
   }
   const { dims } = emb;
+  const step = Math.max(1, Math.min(m, rowsPerCall(dims, k)));
+  ws.reserve(k, step);
+  const v = ws.v;
+  const own = labels === v.labels;
+  if (!own) v.labels.set(labels);
+  let rows: Int32Array | undefined;
+  if (only !== undefined) {
+    // The kernel reads the rows from `cand`: `only` is usually a view of it already.
+    if (only.buffer !== v.cand.buffer || only.byteOffset !== v.cand.byteOffset) v.cand.set(only);
+    rows = v.cand.subarray(0, m);
+  }
   const c = toCentres(centers, k, dims);
   let cmax = 0;
   for (let j = 0; j < k; j++) cmax = Math.max(cmax, c.norms[j] as number);
@@ -191,29 +210,40 @@ export async function nearestCentres(
   const u = 2 ** -24;
   const perNorm = 2 * u * (2 * dims + 8) * cmax;
   const constant = 2 * u * 8 * cmax * cmax;
-  const step = rowsPerCall(dims, k);
   for (let from = 0; from < m; from += step) {
     const to = Math.min(m, from + step);
-    const { values, indices } = await sp.products.nearestTwo(emb, from, to, c, only);
-    for (let r = from; r < to; r++) {
-      const i = row(r);
-      const v = 2 * (r - from);
-      const v1 = values[v] as number;
-      const v2 = values[v + 1] as number;
-      const norm = norms[i] as number;
-      const err = perNorm * norm + constant;
-      // A gap over both values' errors proves the fp32 winner; `!(>)` also catches NaN.
-      if (!(v2 - v1 > 2 * err)) {
-        rescanned++;
-        const e = exactNearestTwo(emb, i, centers, k);
-        set(i, e.bestJ, Math.sqrt(e.best), Math.sqrt(e.second));
-      } else {
-        const xx = norm * norm;
-        const up = Math.sqrt(Math.max(0, xx + v1 + err));
-        set(i, indices[v] as number, up, Math.sqrt(Math.max(0, xx + v2 - err)));
+    await sp.products.scores(emb, from, to, c, rows, v.y.subarray(0, (to - from) * k));
+    // Rows whose fp32 gap proves the winner: labels and bounds set by the kernel.
+    const done = ws.assign(to - from, k, from, rows !== undefined, perNorm, constant);
+    changed += done.changed;
+    if (onMove !== undefined) {
+      for (let t = 0; t < done.changed; t++) {
+        const i = v.changed[2 * t] as number;
+        onMove(i, v.changed[2 * t + 1] as number, v.labels[i] as number);
       }
     }
+    // The others (near-ties, NaN): a float64 scan.
+    for (let t = 0; t < done.rescan; t++) {
+      const i = v.rescan[t] as number;
+      const e = exactNearestTwo(emb, i, centers, k);
+      v.upper[i] = Math.sqrt(e.best);
+      v.lower[i] = Math.sqrt(e.second);
+      const old = v.labels[i] as number;
+      if (old === e.bestJ) continue;
+      onMove?.(i, old, e.bestJ);
+      v.labels[i] = e.bestJ;
+      changed++;
+    }
+    rescanned += done.rescan;
     await sp.checkpoint();
+  }
+  if (!own) labels.set(v.labels);
+  if (bounds !== undefined && bounds.upper !== v.upper) {
+    for (let r = 0; r < m; r++) {
+      const i = only === undefined ? r : (only[r] as number);
+      bounds.upper[i] = v.upper[i] as number;
+      bounds.lower[i] = v.lower[i] as number;
+    }
   }
   return { changed, rescanned };
 }

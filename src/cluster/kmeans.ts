@@ -4,9 +4,9 @@
  * keeping the lowest inertia, and labels recomputed from the final centres.
  *
  * The distance work of both seeding and assignment is an fp32 matrix product on onnxruntime
- * (ort.ts); labels are then exactly those of a float64 nearest-centre loop (assign.ts), and
- * inertia is summed in float64. Between chunks of work it awaits an interrupt checkpoint, so
- * Ctrl-C stops it within a slice.
+ * (ort.ts), and the per-row loops around it WebAssembly (kernels.ts); labels are then exactly
+ * those of a float64 nearest-centre loop (assign.ts), and inertia is summed in float64. Between
+ * chunks of work it awaits an interrupt checkpoint, so Ctrl-C stops it within a slice.
  *
  * Why not ml-kmeans at run time: its number[][] rows and per-pair distance callback made
  * `--n-init 10` on all 20 groups take minutes. ml-kmeans stays as the test oracle: from the same
@@ -16,11 +16,18 @@ import { interrupter } from "../interrupt.js";
 import { mulberry32 } from "../linalg/random.js";
 import type { Clustering, Embeddings } from "../types.js";
 import { inertiaOf, nearestCentres, type Space, space } from "./assign.js";
-import { prepareSessions, products } from "./ort.js";
+import { kernelModule } from "./kernels.js";
+import { prepareSessions, products, rowsPerCall } from "./ort.js";
 import { kmeansPlusPlus, kmeansPlusPlusMany } from "./plusplus.js";
 
-/** k-means runs on onnxruntime sessions: create them ahead (see `prepareSessions`). */
-export const prepareKmeans = prepareSessions;
+/**
+ * k-means runs on onnxruntime sessions and a WebAssembly module: start creating both now, for a
+ * caller that waits on other work meanwhile. Errors surface at the first use.
+ */
+export function prepareKmeans(): void {
+  prepareSessions();
+  kernelModule().catch(() => {});
+}
 
 export interface KmeansOptions {
   k: number;
@@ -101,12 +108,12 @@ const SLACK = 1e-9;
 
 /**
  * Lloyd's algorithm from the given centres until no label changes (or `maxIterations`).
- * Hamerly's bounds pick the rows whose label could change; only those go through
- * `nearestCentres` (the others provably keep theirs), so later iterations cost little. Centre
- * sums follow the rows that change cluster. Empty clusters keep their previous centre, as
+ * Hamerly's bounds pick the rows whose label could change (kernels.ts's `bounds`); only those go
+ * through `nearestCentres` (the others provably keep theirs), so later iterations cost little.
+ * Centre sums follow the rows that change cluster. Empty clusters keep their previous centre, as
  * ml-kmeans does.
  * @param centers flat k x dims, updated in place.
- * @returns labels (nearest to `centers` when `converged`), iterations run.
+ * @returns labels (nearest to `centers` when `converged`; a copy), iterations run.
  */
 export async function lloyd(
   sp: Space,
@@ -115,8 +122,11 @@ export async function lloyd(
   maxIterations: number,
 ): Promise<{ labels: Int32Array; iterations: number; converged: boolean }> {
   const { rows: n, dims, data } = sp.emb;
-  const labels = new Int32Array(n);
-  const bounds = { upper: new Float64Array(n), lower: new Float64Array(n) };
+  const { ws } = sp;
+  ws.reserve(k, Math.max(1, Math.min(n, rowsPerCall(dims, k))));
+  // The kernels' arrays: labels and bounds of every row, moves and half-gaps of the centres.
+  const { labels, upper, lower, cand, moved, half } = ws.v;
+  const bounds = { upper, lower };
   await nearestCentres(sp, centers, k, labels, { bounds });
   const sums = new Float64Array(k * dims);
   const counts = new Int32Array(k);
@@ -139,31 +149,20 @@ export async function lloyd(
       sums[b + t] = (sums[b + t] as number) + v;
     }
   };
-  const moved = new Float64Array(k);
-  const half = new Float64Array(k);
-  const candidates = new Int32Array(n);
   let iterations = 0;
   for (;;) {
     iterations++;
     const { maxMove, secondMove, maxJ } = updateCentres(sums, counts, centers, moved);
-    if (iterations >= maxIterations) return { labels, iterations, converged: false };
+    if (iterations >= maxIterations)
+      return { labels: labels.slice(), iterations, converged: false };
     halfGaps(centers, k, dims, half);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const j = labels[i] as number;
-      const up = (bounds.upper[i] as number) + (moved[j] as number);
-      const low = (bounds.lower[i] as number) - (j === maxJ ? secondMove : maxMove);
-      bounds.upper[i] = up;
-      bounds.lower[i] = low;
-      if (up * (1 + SLACK) >= Math.max(low, half[j] as number) * (1 - SLACK))
-        candidates[count++] = i;
-    }
+    const count = ws.bounds(maxJ, maxMove, secondMove, 1 + SLACK, 1 - SLACK);
     await sp.checkpoint();
-    if (count === 0) return { labels, iterations, converged: true };
+    if (count === 0) return { labels: labels.slice(), iterations, converged: true };
     // Gathering the rows costs about what the product saves when most rows are candidates.
-    const only = count > n / 2 ? undefined : candidates.subarray(0, count);
+    const only = count > n / 2 ? undefined : cand.subarray(0, count);
     const { changed } = await nearestCentres(sp, centers, k, labels, { onMove, only, bounds });
-    if (changed === 0) return { labels, iterations, converged: true };
+    if (changed === 0) return { labels: labels.slice(), iterations, converged: true };
   }
 }
 
@@ -184,7 +183,7 @@ export async function cluster(
     throw new RangeError(`k must be an integer from 1 to ${emb.rows}, got ${opts.k}`);
   }
   const checkpoint = interrupter(signal);
-  const sp = space(emb, await products(), checkpoint);
+  const sp = space(emb, await products(), await kernelModule(), checkpoint);
   // Restarts are seeded in groups (kmeansPlusPlusMany); a group's candidate distances and
   // centres stay within a few tens of megabytes.
   const trials = 2 + Math.floor(Math.log(opts.k));

@@ -1,14 +1,14 @@
 /**
- * The matrix products of k-means, run by onnxruntime-node as two tiny graphs built in memory with
- * onnx-proto. This module owns those onnxruntime sessions; nothing else in `cluster/` imports
- * onnxruntime.
+ * The matrix product of k-means, run by onnxruntime-node as two tiny graphs built with onnx-proto.
+ * This module owns those onnxruntime sessions; nothing else in `cluster/` imports onnxruntime.
  *
  * Both graphs compute, for rows X (n x d) and centres C (m x d), both fp32,
- *   Y = ||c_j||² − 2·X·Cᵀ   (one Gemm, n x m)
+ *   Y = ||c||² − 2·C·Xᵀ   (one Gemm, m x n: a centre's scores of all rows are contiguous)
  * which is the squared distance less the row's own ||x_i||² (a per-row constant that does not
- * change which centre is nearest). `scores` returns Y; `nearestTwo` returns the two smallest
- * entries of each row of Y with their column (TopK), so that callers can tell where fp32 rounding
- * could have swapped the nearest centre.
+ * change which centre is nearest). The second graph first gathers X from given rows of a larger
+ * matrix. What is done with Y row by row (the two smallest, the bounds) is kernels.ts's
+ * WebAssembly, four rows to a SIMD lane group: onnxruntime's TopK took as long as the product,
+ * and C·Xᵀ is a little faster than X·Cᵀ for k < 32 (0.58 against 0.70 ms for 6,800 rows, k=20).
  *
  * onnxruntime-node runs a session on the main thread, so a call is kept to about 2^27
  * multiply-adds (a few milliseconds) by splitting the rows; callers await a checkpoint between
@@ -44,13 +44,12 @@ function valueInfo(
 }
 
 /**
- * ONNX model bytes: Y = CN − 2·X·Cᵀ, and with `topTwo` the TopK(2, smallest) of each row of Y.
- * With `gather`, X is the rows R (int32 indices) of the input XA: onnxruntime copies them far
- * faster than a JavaScript loop does (1.1 ms against 3.0 ms a call for 6,755 of 18,846 rows).
+ * ONNX model bytes: Y = CN − 2·C·Xᵀ (CN: m x 1). With `gather`, X is the rows R (int32 indices) of the input
+ * XA: onnxruntime copies them far faster than a JavaScript loop does (1.1 ms against 3.0 ms a call
+ * for 6,755 of 18,846 rows).
  */
-export function productModel(proto: Proto, topTwo: boolean, gather = false): Uint8Array {
+export function productModel(proto: Proto, gather = false): Uint8Array {
   const FLOAT = proto.TensorProto.DataType.FLOAT;
-  const INT64 = proto.TensorProto.DataType.INT64;
   const INT32 = proto.TensorProto.DataType.INT32;
   const nodes: onnx.INodeProto[] = [];
   if (gather) {
@@ -63,7 +62,7 @@ export function productModel(proto: Proto, topTwo: boolean, gather = false): Uin
   }
   nodes.push({
     opType: "Gemm",
-    input: ["X", "C", "CN"],
+    input: ["C", "X", "CN"],
     output: ["Y"],
     attribute: [
       { name: "alpha", type: proto.AttributeProto.AttributeType.FLOAT, f: -2 },
@@ -71,45 +70,21 @@ export function productModel(proto: Proto, topTwo: boolean, gather = false): Uin
       { name: "transB", type: proto.AttributeProto.AttributeType.INT, i: 1 },
     ],
   });
-  const outputs = [valueInfo("Y", FLOAT, ["n", "m"])];
-  const initializer: onnx.ITensorProto[] = [];
-  if (topTwo) {
-    initializer.push({ name: "K", dataType: INT64, dims: [1], int64Data: [2] });
-    nodes.push({
-      opType: "TopK",
-      input: ["Y", "K"],
-      output: ["V", "I64"],
-      attribute: [
-        { name: "axis", type: proto.AttributeProto.AttributeType.INT, i: 1 },
-        { name: "largest", type: proto.AttributeProto.AttributeType.INT, i: 0 },
-        { name: "sorted", type: proto.AttributeProto.AttributeType.INT, i: 1 },
-      ],
-    });
-    // int32 indices: reading a BigInt64Array allocates a BigInt per element.
-    nodes.push({
-      opType: "Cast",
-      input: ["I64"],
-      output: ["I"],
-      attribute: [{ name: "to", type: proto.AttributeProto.AttributeType.INT, i: INT32 }],
-    });
-    outputs.splice(0, 1, valueInfo("V", FLOAT, ["n", 2]), valueInfo("I", INT32, ["n", 2]));
-  }
   const model = proto.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: "", version: 13 }],
     producerName: "newsgroup-cluster",
     graph: {
-      name: `${topTwo ? "nearest-two" : "scores"}${gather ? "-of-rows" : ""}`,
+      name: gather ? "scores-of-rows" : "scores",
       node: nodes,
-      initializer,
       input: [
         ...(gather
           ? [valueInfo("XA", FLOAT, ["rows", "d"]), valueInfo("R", INT32, ["n"])]
           : [valueInfo("X", FLOAT, ["n", "d"])]),
         valueInfo("C", FLOAT, ["m", "d"]),
-        valueInfo("CN", FLOAT, ["m"]),
+        valueInfo("CN", FLOAT, ["m", 1]),
       ],
-      output: outputs,
+      output: [valueInfo("Y", FLOAT, ["m", "n"])],
     },
   });
   return proto.ModelProto.encode(model).finish();
@@ -129,28 +104,26 @@ export interface Centres {
   norms: Float32Array;
 }
 
-/** The two products; each call covers rows [from, to). */
+/** The product; each call covers rows [from, to), or with `only` the rows `only[from..to)`. */
 export interface Products {
-  /** Y for rows [from, to): (to − from) x count, row-major. */
-  scores(x: Rows, from: number, to: number, c: Centres): Promise<Float32Array>;
   /**
-   * Two smallest Y per row: values (2 per row) and their centre indices (2 per row). With `only`,
-   * of the rows `only[from..to)` of x instead of the rows [from, to).
+   * Y of those rows: count x (to − from), row-major (centre by centre); written into `out` when
+   * given (and returned).
    */
-  nearestTwo(
+  scores(
     x: Rows,
     from: number,
     to: number,
     c: Centres,
     only?: Int32Array,
-  ): Promise<{ values: Float32Array; indices: Int32Array }>;
+    out?: Float32Array,
+  ): Promise<Float32Array>;
 }
 
 interface Sessions {
   ort: typeof Ort;
   scores: Ort.InferenceSession;
-  nearest: Ort.InferenceSession;
-  nearestOf: Ort.InferenceSession;
+  scoresOf: Ort.InferenceSession;
 }
 let sessions: Promise<Sessions> | undefined;
 
@@ -170,24 +143,22 @@ function getSessions(): Promise<Sessions> {
       // Threads that spin between the short calls of k-means steal the cores other work needs.
       extra: { session: { intra_op: { allow_spinning: "0" } } },
     };
-    const [scores, nearest, nearestOf] = await Promise.all(
+    const [scores, scoresOf] = await Promise.all(
       (await graphs()).map((bytes) => ort.InferenceSession.create(bytes, opts)),
     );
     return {
       ort,
       scores: scores as Ort.InferenceSession,
-      nearest: nearest as Ort.InferenceSession,
-      nearestOf: nearestOf as Ort.InferenceSession,
+      scoresOf: scoresOf as Ort.InferenceSession,
     };
   })();
   return sessions;
 }
 
-/** The three graphs: [name, topTwo, gather] as `productModel` takes them. */
+/** The two graphs: [name, gather] as `productModel` takes them. */
 export const GRAPHS = [
-  ["scores", false, false],
-  ["nearest-two", true, false],
-  ["nearest-two-of-rows", true, true],
+  ["scores", false],
+  ["scores-of-rows", true],
 ] as const;
 
 /** Where `npm run build` writes graph `name`'s bytes: beside this module, in dist/. */
@@ -206,7 +177,7 @@ async function graphs(): Promise<Uint8Array[]> {
     return await Promise.all(GRAPHS.map(([name]) => readFile(graphFile(name))));
   } catch {
     const proto = (await import("onnx-proto")).default.onnx;
-    return GRAPHS.map(([, topTwo, gather]) => productModel(proto, topTwo, gather));
+    return GRAPHS.map(([, gather]) => productModel(proto, gather));
   }
 }
 
@@ -228,7 +199,7 @@ function feeds(s: Sessions, x: Rows, from: number, to: number, c: Centres, only?
   const { Tensor } = s.ort;
   const centres = {
     C: new Tensor("float32", c.data, [c.count, x.dims]),
-    CN: new Tensor("float32", c.norms, [c.count]),
+    CN: new Tensor("float32", c.norms, [c.count, 1]),
   };
   if (only === undefined) {
     const rows = x.data.subarray(from * x.dims, to * x.dims);
@@ -245,17 +216,13 @@ function feeds(s: Sessions, x: Rows, from: number, to: number, c: Centres, only?
 export async function products(): Promise<Products> {
   const s = await getSessions();
   return {
-    async scores(x, from, to, c) {
-      const out = await s.scores.run(feeds(s, x, from, to, c));
-      return (out.Y as Ort.Tensor).data as Float32Array;
-    },
-    async nearestTwo(x, from, to, c, only) {
-      const session = only === undefined ? s.nearest : s.nearestOf;
-      const out = await session.run(feeds(s, x, from, to, c, only));
-      return {
-        values: (out.V as Ort.Tensor).data as Float32Array,
-        indices: (out.I as Ort.Tensor).data as Int32Array,
-      };
+    async scores(x, from, to, c, only, out) {
+      const session = only === undefined ? s.scores : s.scoresOf;
+      const inputs = feeds(s, x, from, to, c, only);
+      if (out === undefined) return (await session.run(inputs)).Y?.data as Float32Array;
+      // onnxruntime writes Y into `out` (a view of the kernels' memory), saving a copy.
+      await session.run(inputs, { Y: new s.ort.Tensor("float32", out, [c.count, to - from]) });
+      return out;
     },
   };
 }

@@ -26,10 +26,13 @@ async function candidateDistances(sp: Space, cand: readonly number[], out: Float
   for (let from = 0; from < n; from += step) {
     const to = Math.min(n, from + step);
     const y = await sp.products.scores(sp.emb, from, to, c);
-    for (let i = from; i < to; i++) {
-      const xx = (sp.norms[i] as number) ** 2;
-      const r = (i - from) * m;
-      for (let t = 0; t < m; t++) out[t * n + i] = Math.max(0, xx + (y[r + t] as number));
+    const w = to - from;
+    for (let t = 0; t < m; t++) {
+      const o = t * n;
+      const r = t * w - from;
+      for (let i = from; i < to; i++) {
+        out[o + i] = Math.max(0, (sp.norms[i] as number) ** 2 + (y[r + i] as number));
+      }
     }
     await sp.checkpoint();
   }

@@ -1,6 +1,7 @@
 import { kmeans as mlKmeans } from "ml-kmeans";
 import { describe, expect, it } from "vitest";
 import { assign, nearestCentres, type Space, space } from "../../src/cluster/assign.js";
+import { kernelModule } from "../../src/cluster/kernels.js";
 import { cluster, lloyd, restart } from "../../src/cluster/kmeans.js";
 import { products } from "../../src/cluster/ort.js";
 import { kmeansPlusPlus } from "../../src/cluster/plusplus.js";
@@ -37,7 +38,7 @@ const rowsOf = (e: Embeddings) =>
   );
 
 async function spaceOf(e: Embeddings): Promise<Space> {
-  return space(e, await products(), async () => {});
+  return space(e, await products(), await kernelModule(), async () => {});
 }
 
 /** Same partition up to renaming of the clusters. */

@@ -1,0 +1,253 @@
+/**
+ * k-means' per-row loops (Hamerly's bound update, the two smallest scores of a row and the
+ * decisions on them) as WebAssembly with 128-bit SIMD, from kernels.wat. In JavaScript these
+ * loops cost more than the matrix product they surround (5 ns a score for a top-two scan, against
+ * about 1 ns here); onnxruntime's TopK cost as much.
+ *
+ * This module owns the WebAssembly memory: a `Workspace` lays out the arrays of one clustering
+ * (row norms, labels, bounds, candidate rows, one call's scores and the lists the kernels write)
+ * and hands out typed views of them. `npm run build` compiles kernels.wat into dist/ with wabt
+ * (scripts/build-graphs.mjs); the sources under test compile it on first use.
+ */
+import { readFile } from "node:fs/promises";
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  bounds(
+    n: number,
+    labels: number,
+    upper: number,
+    lower: number,
+    moved: number,
+    half: number,
+    maxJ: number,
+    maxMove: number,
+    secondMove: number,
+    hi: number,
+    lo: number,
+    cand: number,
+  ): number;
+  assign(
+    m: number,
+    k: number,
+    y: number,
+    rows: number,
+    from: number,
+    norms: number,
+    labels: number,
+    upper: number,
+    lower: number,
+    perNorm: number,
+    constant: number,
+    changed: number,
+    rescan: number,
+    counts: number,
+  ): void;
+}
+
+/** Where `npm run build` writes the compiled kernels: beside this module, in dist/. */
+export const KERNELS_FILE = new URL("./kernels.wasm", import.meta.url);
+/** The kernels' source. */
+export const KERNELS_SOURCE = new URL("./kernels.wat", import.meta.url);
+
+/** kernels.wat compiled by wabt (a devDependency: only the build and the sources need it). */
+export async function compileKernels(source: string): Promise<Uint8Array> {
+  const wabt = await (await import("wabt")).default();
+  const mod = wabt.parseWat("kernels.wat", source, { simd: true });
+  try {
+    return mod.toBinary({}).buffer;
+  } finally {
+    mod.destroy();
+  }
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/** The compiled module, once per process: dist's file, else kernels.wat compiled now. */
+export function kernelModule(): Promise<WebAssembly.Module> {
+  compiled ??= (async () => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(KERNELS_FILE);
+    } catch {
+      bytes = await compileKernels(await readFile(KERNELS_SOURCE, "utf8"));
+    }
+    return WebAssembly.compile(bytes);
+  })();
+  return compiled;
+}
+
+const PAGE = 65536;
+
+/**
+ * One clustering's arrays in a WebAssembly memory of its own. Views are valid until `reserve`
+ * grows the memory; `reserve` before taking views.
+ */
+export class Workspace {
+  readonly rows: number;
+  private readonly fns: Exports;
+  private readonly fixed: number;
+  /** Offsets of the per-row arrays. */
+  private readonly at: {
+    norms: number;
+    labels: number;
+    upper: number;
+    lower: number;
+    cand: number;
+  };
+  /** Offsets of the per-call arrays, for `capacity` score rows of `k` centres. */
+  private call = { k: 0, capacity: 0, moved: 0, half: 0, y: 0, changed: 0, rescan: 0, counts: 0 };
+  private buffer: ArrayBuffer | undefined;
+  private views:
+    | {
+        norms: Float64Array;
+        labels: Int32Array;
+        upper: Float64Array;
+        lower: Float64Array;
+        cand: Int32Array;
+        moved: Float64Array;
+        half: Float64Array;
+        y: Float32Array;
+        changed: Int32Array;
+        rescan: Int32Array;
+        counts: Int32Array;
+      }
+    | undefined;
+
+  constructor(module: WebAssembly.Module, rows: number) {
+    this.fns = new WebAssembly.Instance(module).exports as unknown as Exports;
+    this.rows = rows;
+    let end = 0;
+    const take = (bytes: number) => {
+      const start = end;
+      end += Math.ceil(bytes / 16) * 16;
+      return start;
+    };
+    this.at = {
+      norms: take(8 * rows),
+      labels: take(4 * rows),
+      upper: take(8 * rows),
+      lower: take(8 * rows),
+      cand: take(4 * rows),
+    };
+    this.fixed = end;
+    this.reserve(1, 1);
+  }
+
+  /** Room for one call of `capacity` rows of scores against k centres (grows, never shrinks). */
+  reserve(k: number, capacity: number): void {
+    if (k <= this.call.k && capacity <= this.call.capacity) return;
+    k = Math.max(k, this.call.k);
+    capacity = Math.max(capacity, this.call.capacity);
+    let end = this.fixed;
+    const take = (bytes: number) => {
+      const start = end;
+      end += Math.ceil(bytes / 16) * 16;
+      return start;
+    };
+    this.call = {
+      k,
+      capacity,
+      moved: take(8 * k),
+      half: take(8 * k),
+      y: take(4 * capacity * k),
+      changed: take(8 * capacity),
+      rescan: take(4 * capacity),
+      counts: take(8),
+    };
+    const { memory } = this.fns;
+    const need = Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE;
+    if (need > 0) {
+      try {
+        memory.grow(need);
+      } catch {
+        throw new RangeError(
+          `k-means needs ${(end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory for ${this.rows} rows, more than the 4 GiB it can have`,
+        );
+      }
+    }
+    this.views = undefined;
+  }
+
+  /** Typed views of every array (the same objects until the next growth). */
+  get v() {
+    const buf = this.fns.memory.buffer;
+    if (this.views === undefined || this.buffer !== buf) {
+      const n = this.rows;
+      const { at, call } = this;
+      this.buffer = buf;
+      this.views = {
+        norms: new Float64Array(buf, at.norms, n),
+        labels: new Int32Array(buf, at.labels, n),
+        upper: new Float64Array(buf, at.upper, n),
+        lower: new Float64Array(buf, at.lower, n),
+        cand: new Int32Array(buf, at.cand, n),
+        moved: new Float64Array(buf, call.moved, call.k),
+        half: new Float64Array(buf, call.half, call.k),
+        y: new Float32Array(buf, call.y, call.capacity * call.k),
+        changed: new Int32Array(buf, call.changed, 2 * call.capacity),
+        rescan: new Int32Array(buf, call.rescan, call.capacity),
+        counts: new Int32Array(buf, call.counts, 2),
+      };
+    }
+    return this.views;
+  }
+
+  /**
+   * Hamerly's bound update over all rows (labels, upper and lower from the views, moved and half
+   * for `k` centres), writing the rows whose label could change to `cand`.
+   * @returns how many rows are candidates (the first entries of `v.cand`).
+   */
+  bounds(maxJ: number, maxMove: number, secondMove: number, hi: number, lo: number): number {
+    const { at, call } = this;
+    return this.fns.bounds(
+      this.rows,
+      at.labels,
+      at.upper,
+      at.lower,
+      call.moved,
+      call.half,
+      maxJ,
+      maxMove,
+      secondMove,
+      hi,
+      lo,
+      at.cand,
+    );
+  }
+
+  /**
+   * Decides rows from `v.y` (m rows of k scores): rows `v.cand[from..from + m)` with `fromCand`,
+   * else rows from..from + m. See kernels.wat's `assign`.
+   * @returns how many labels changed (their (row, old label) pairs lead `v.changed`) and how many
+   *   rows need a float64 rescan (leading `v.rescan`).
+   */
+  assign(
+    m: number,
+    k: number,
+    from: number,
+    fromCand: boolean,
+    perNorm: number,
+    constant: number,
+  ): { changed: number; rescan: number } {
+    const { at, call } = this;
+    this.fns.assign(
+      m,
+      k,
+      call.y,
+      fromCand ? at.cand : -1,
+      from,
+      at.norms,
+      at.labels,
+      at.upper,
+      at.lower,
+      perNorm,
+      constant,
+      call.changed,
+      call.rescan,
+      call.counts,
+    );
+    const counts = this.v.counts;
+    return { changed: counts[0] as number, rescan: counts[1] as number };
+  }
+}
