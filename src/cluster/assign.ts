@@ -17,10 +17,12 @@ import { type Products, rowsPerCall, toCentres } from "./ort.js";
 /** The rows being clustered with what every step needs about them. */
 export interface Space {
   emb: Embeddings;
-  /** ||x_i|| in float64 (a view of `ws`). */
-  norms: Float64Array;
   products: Products;
-  /** The kernels' memory: labels, bounds and scores of this clustering. */
+  /**
+   * The kernels' memory: row norms (||x_i|| in float64, computed once), labels, bounds and scores
+   * of this clustering. Take views from `ws.v` after any `reserve` or `seeding`: growing the
+   * memory detaches the views taken before.
+   */
   ws: Workspace;
   checkpoint: Checkpoint;
 }
@@ -40,7 +42,7 @@ export function space(
     for (let t = i * dims; t < (i + 1) * dims; t++) s += (data[t] as number) ** 2;
     norms[i] = Math.sqrt(s);
   }
-  return { emb, norms, products, ws, checkpoint };
+  return { emb, products, ws, checkpoint };
 }
 
 /** Squared Euclidean distance between row i of `data` and centre j of `centers` (flat, k x dims). */

@@ -43,6 +43,8 @@ interface Exports {
     rescan: number,
     counts: number,
   ): void;
+  widen(y: number, m: number, w: number, from: number, n: number, sq: number, out: number): void;
+  potential(closest: number, row: number, n: number): number;
 }
 
 /** Where `npm run build` writes the compiled kernels: beside this module, in dist/. */
@@ -155,18 +157,64 @@ export class Workspace {
       rescan: take(4 * capacity),
       counts: take(8),
     };
+    this.grow(end);
+    this.views = undefined;
+  }
+
+  /** Memory of at least `end` bytes. */
+  private grow(end: number): void {
     const { memory } = this.fns;
     const need = Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE;
-    if (need > 0) {
-      try {
-        memory.grow(need);
-      } catch {
-        throw new RangeError(
-          `k-means needs ${(end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory for ${this.rows} rows, more than the 4 GiB it can have`,
-        );
-      }
+    if (need <= 0) return;
+    try {
+      memory.grow(need);
+    } catch {
+      throw new RangeError(
+        `k-means needs ${(end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory for ${this.rows} rows, more than the 4 GiB it can have`,
+      );
     }
-    this.views = undefined;
+  }
+
+  /**
+   * k-means++'s arrays for `runs` restarts seeded together with `lists` candidate distance rows
+   * and calls of up to `scores` scores. They share memory with the call arrays of `reserve`
+   * (seeding and Lloyd never run at once): each overwrites the other.
+   */
+  seeding(lists: number, runs: number, scores: number) {
+    const n = this.rows;
+    let end = this.fixed;
+    const take = (bytes: number) => {
+      const start = end;
+      end += Math.ceil(bytes / 16) * 16;
+      return start;
+    };
+    const at = {
+      dist: take(8 * lists * n),
+      closest: take(8 * runs * n),
+      sq: take(8 * n),
+      y: take(4 * scores),
+    };
+    this.grow(end);
+    const buf = this.fns.memory.buffer;
+    const fns = this.fns;
+    return {
+      /** Distance rows (lists x n). */
+      dist: new Float64Array(buf, at.dist, lists * n),
+      /** Each restart's distance to its nearest chosen centre (runs x n). */
+      closest: new Float64Array(buf, at.closest, runs * n),
+      /** ||x_i||², to fill before `widen`. */
+      sq: new Float64Array(buf, at.sq, n),
+      /** Scores of one call (m x w). */
+      y: new Float32Array(buf, at.y, scores),
+      /** dist[t·n + i] = max(0, sq[i] + y[t·w + i − from]) for t < m, from ≤ i < from + w. */
+      widen(m: number, w: number, from: number) {
+        fns.widen(at.y, m, w, from, n, at.sq, at.dist);
+      },
+      /** dist row `list` = its minimum with restart `run`'s closest; returns the row's sum. */
+      potential(run: number, list: number): number {
+        return fns.potential(at.closest + 8 * run * n, at.dist + 8 * list * n, n);
+      },
+    };
   }
 
   /** Typed views of every array (the same objects until the next growth). */

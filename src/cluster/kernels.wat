@@ -163,4 +163,59 @@
       (then (i32.add (local.get $from) (local.get $r)))
       (else (i32.load (i32.add (local.get $rows)
         (i32.shl (i32.add (local.get $from) (local.get $r)) (i32.const 2)))))))
+;; k-means++ seeding: squared distances of rows [from, from + w) to m candidates from their
+  ;; scores y (m x w, fp32), out[t·n + i] = max(0, sq[i] + y[t·w + i − from]) in float64.
+  (func (export "widen")
+    (param $y i32) (param $m i32) (param $w i32) (param $from i32) (param $n i32)
+    (param $sq i32) (param $out i32)
+    (local $t i32) (local $r i32) (local $w2 i32) (local $py i32) (local $ps i32) (local $po i32)
+    (local.set $w2 (i32.and (local.get $w) (i32.const -2)))
+    (block $done
+      (loop $cands
+        (br_if $done (i32.ge_u (local.get $t) (local.get $m)))
+        (local.set $py (i32.add (local.get $y) (i32.shl (i32.mul (local.get $t) (local.get $w)) (i32.const 2))))
+        (local.set $ps (i32.add (local.get $sq) (i32.shl (local.get $from) (i32.const 3))))
+        (local.set $po (i32.add (local.get $out)
+          (i32.shl (i32.add (i32.mul (local.get $t) (local.get $n)) (local.get $from)) (i32.const 3))))
+        (local.set $r (i32.const 0))
+        (block $d1 (loop $pairs
+          (br_if $d1 (i32.ge_u (local.get $r) (local.get $w2)))
+          (v128.store (local.get $po)
+            (f64x2.max (f64x2.splat (f64.const 0))
+              (f64x2.add (v128.load (local.get $ps))
+                (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $py))))))
+          (local.set $py (i32.add (local.get $py) (i32.const 8)))
+          (local.set $ps (i32.add (local.get $ps) (i32.const 16)))
+          (local.set $po (i32.add (local.get $po) (i32.const 16)))
+          (local.set $r (i32.add (local.get $r) (i32.const 2)))
+          (br $pairs)))
+        (if (i32.lt_u (local.get $r) (local.get $w)) (then
+          (f64.store (local.get $po)
+            (f64.max (f64.const 0)
+              (f64.add (f64.load (local.get $ps)) (f64.promote_f32 (f32.load (local.get $py))))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $cands))))
+
+  ;; k-means++ seeding: row[i] = min(closest[i], row[i]) for i < n; returns their sum (two
+  ;; running sums, even and odd i, added at the end).
+  (func (export "potential") (param $closest i32) (param $row i32) (param $n i32) (result f64)
+    (local $i i32) (local $n2 i32) (local $s v128) (local $d v128) (local $tail f64)
+    (local.set $n2 (i32.and (local.get $n) (i32.const -2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n2)))
+        (local.set $d (f64x2.min
+          (v128.load (i32.add (local.get $closest) (i32.shl (local.get $i) (i32.const 3))))
+          (v128.load (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3))))))
+        (v128.store (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3))) (local.get $d))
+        (local.set $s (f64x2.add (local.get $s) (local.get $d)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $n)) (then
+      (local.set $tail (f64.min
+        (f64.load (i32.add (local.get $closest) (i32.shl (local.get $i) (i32.const 3))))
+        (f64.load (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3))))))
+      (f64.store (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3))) (local.get $tail))))
+    (f64.add (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s)))
+             (local.get $tail)))
 )

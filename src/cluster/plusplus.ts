@@ -10,11 +10,14 @@
 import type { Space } from "./assign.js";
 import { rowsPerCall, toCentres } from "./ort.js";
 
+/** The seeding arrays of `Workspace.seeding`. */
+type Seeding = ReturnType<Space["ws"]["seeding"]>;
+
 /**
- * Squared distances of every row to each of `cand` (row indices), written to `out`
+ * Squared distances of every row to each of `cand` (row indices), written to `seed.dist`
  * (cand.length x rows, candidate-major); a row's distance to itself is exactly 0.
  */
-async function candidateDistances(sp: Space, cand: readonly number[], out: Float64Array) {
+async function candidateDistances(sp: Space, cand: readonly number[], seed: Seeding) {
   const { rows: n, dims, data } = sp.emb;
   const m = cand.length;
   const flat = new Float64Array(m * dims);
@@ -25,19 +28,12 @@ async function candidateDistances(sp: Space, cand: readonly number[], out: Float
   const step = rowsPerCall(dims, m);
   for (let from = 0; from < n; from += step) {
     const to = Math.min(n, from + step);
-    const y = await sp.products.scores(sp.emb, from, to, c);
-    const w = to - from;
-    for (let t = 0; t < m; t++) {
-      const o = t * n;
-      const r = t * w - from;
-      for (let i = from; i < to; i++) {
-        out[o + i] = Math.max(0, (sp.norms[i] as number) ** 2 + (y[r + i] as number));
-      }
-    }
+    await sp.products.scores(sp.emb, from, to, c, undefined, seed.y.subarray(0, m * (to - from)));
+    seed.widen(m, to - from, from);
     await sp.checkpoint();
   }
   cand.forEach((idx, t) => {
-    out[t * n + idx] = 0;
+    seed.dist[t * n + idx] = 0;
   });
 }
 
@@ -73,10 +69,16 @@ export async function kmeansPlusPlusMany(
 ): Promise<Float64Array[]> {
   const { rows: n, dims, data } = sp.emb;
   const trials = 2 + Math.floor(Math.log(k));
-  const runs = randoms.map((random) => ({
+  const m = Math.max(randoms.length, randoms.length * trials);
+  // A call's scores: step x m, at most max(m, rowsPerCall(dims, 1)) for any m (see ort.ts).
+  const seed = sp.ws.seeding(m, randoms.length, Math.min(n * m, Math.max(m, rowsPerCall(dims, 1))));
+  const { norms } = sp.ws.v;
+  for (let i = 0; i < n; i++) seed.sq[i] = (norms[i] as number) ** 2;
+  const { dist } = seed;
+  const runs = randoms.map((random, r) => ({
     random,
     centers: new Float64Array(k * dims),
-    closest: new Float64Array(n),
+    closest: seed.closest.subarray(r * n, (r + 1) * n),
     pot: 0,
   }));
   const firsts = runs.map((run) => {
@@ -84,8 +86,7 @@ export async function kmeansPlusPlusMany(
     run.centers.set(data.subarray(first * dims, (first + 1) * dims), 0);
     return first;
   });
-  const dist = new Float64Array(Math.max(runs.length, runs.length * trials) * n);
-  await candidateDistances(sp, firsts, dist);
+  await candidateDistances(sp, firsts, seed);
   runs.forEach((run, r) => {
     run.closest.set(dist.subarray(r * n, (r + 1) * n));
     for (let i = 0; i < n; i++) run.pot += run.closest[i] as number;
@@ -94,19 +95,12 @@ export async function kmeansPlusPlusMany(
     const cand = runs.flatMap((run) =>
       Array.from({ length: trials }, () => sample(run.closest, run.pot, run.random)),
     );
-    await candidateDistances(sp, cand, dist);
+    await candidateDistances(sp, cand, seed);
     runs.forEach((run, r) => {
-      const { closest } = run;
       let bestPot = Number.POSITIVE_INFINITY;
       let bestT = 0;
       for (let t = 0; t < trials; t++) {
-        const o = (r * trials + t) * n;
-        let candPot = 0;
-        for (let i = 0; i < n; i++) {
-          const d = Math.min(closest[i] as number, dist[o + i] as number);
-          dist[o + i] = d;
-          candPot += d;
-        }
+        const candPot = seed.potential(r, r * trials + t);
         if (candPot < bestPot) {
           bestPot = candPot;
           bestT = t;
@@ -115,7 +109,7 @@ export async function kmeansPlusPlusMany(
       const best = cand[r * trials + bestT] as number;
       run.centers.set(data.subarray(best * dims, (best + 1) * dims), c * dims);
       const o = (r * trials + bestT) * n;
-      closest.set(dist.subarray(o, o + n));
+      run.closest.set(dist.subarray(o, o + n));
       run.pot = bestPot;
     });
     await sp.checkpoint();

@@ -142,3 +142,50 @@ describe("assign kernel", () => {
     });
   }
 });
+
+describe("seeding kernels", () => {
+  it("widen: max(0, ||x||² + score) per candidate and row, into each candidate's row", async () => {
+    const n = 37;
+    const m = 3;
+    const ws = await workspace(n, 1, 1);
+    const seed = ws.seeding(m, 1, m * n);
+    const rand = mulberry32(8);
+    for (let i = 0; i < n; i++) seed.sq[i] = rand();
+    seed.dist.fill(-1);
+    // Rows [5, 16) then [16, 37): an odd and an odd width (the pair loop's tail).
+    for (const [from, w] of [
+      [5, 11],
+      [16, 21],
+    ] as const) {
+      const y = Float32Array.from({ length: m * w }, () => Math.fround(rand() * 2 - 1.2));
+      seed.y.set(y);
+      seed.widen(m, w, from);
+      for (let t = 0; t < m; t++) {
+        for (let r = 0; r < w; r++) {
+          const i = from + r;
+          const want = Math.max(0, (seed.sq[i] as number) + (y[t * w + r] as number));
+          expect(seed.dist[t * n + i], `candidate ${t}, row ${i}`).toBe(want);
+        }
+      }
+    }
+    for (let t = 0; t < m; t++) {
+      expect(Array.from(seed.dist.subarray(t * n, t * n + 5))).toEqual([-1, -1, -1, -1, -1]);
+    }
+  });
+
+  it("potential: each row's minimum with the restart's closest, and its sum", async () => {
+    const n = 1001;
+    const ws = await workspace(n, 1, 1);
+    const seed = ws.seeding(3, 2, 1);
+    const rand = mulberry32(9);
+    for (let t = 0; t < seed.dist.length; t++) seed.dist[t] = rand();
+    for (let t = 0; t < seed.closest.length; t++) seed.closest[t] = rand();
+    const row = Float64Array.from(seed.dist.subarray(2 * n, 3 * n));
+    const closest = seed.closest.subarray(n, 2 * n);
+    const want = row.map((d, i) => Math.min(d, closest[i] as number));
+    const sum = seed.potential(1, 2);
+    expect(Array.from(seed.dist.subarray(2 * n, 3 * n))).toEqual(Array.from(want));
+    const plain = want.reduce((a, b) => a + b, 0);
+    expect(Math.abs(sum - plain) / plain).toBeLessThan(1e-12);
+  });
+});

@@ -278,4 +278,15 @@ describe("kmeansPlusPlus", () => {
     });
     expect(new Set(idx).size).toBe(4);
   });
+
+  it("seeds the same after the space's memory has grown (views taken afresh)", async () => {
+    const e = unit(blobs(3000, 32, 10, 4, 12));
+    const fresh = await kmeansPlusPlus(await spaceOf(e), 10, mulberry32(2));
+    const sp = await spaceOf(e);
+    // What Lloyd and a larger seeding group reserve: both grow the memory.
+    sp.ws.reserve(10, 3000);
+    sp.ws.seeding(64, 16, 64 * 3000);
+    const again = await kmeansPlusPlus(sp, 10, mulberry32(2));
+    expect(bytes(again).equals(bytes(fresh))).toBe(true);
+  });
 });
