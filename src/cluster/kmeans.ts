@@ -51,20 +51,47 @@ export function restartSeed(seed: number, r: number): number {
 /** Half the distance from each centre to its nearest other one (0 when k² x dims is large). */
 function halfGaps(centers: Float64Array, k: number, dims: number, out: Float64Array) {
   if (k * k * dims > 2 ** 24) return out.fill(0);
+  out.fill(Number.POSITIVE_INFINITY);
+  // Each pair once, four running sums (as dist2): a third of a 100-d Lloyd's JavaScript before.
   for (let j = 0; j < k; j++) {
-    let best = Number.POSITIVE_INFINITY;
-    for (let o = 0; o < k; o++) {
-      if (o === j) continue;
-      let s = 0;
-      for (let t = 0; t < dims; t++) {
-        const diff = (centers[j * dims + t] as number) - (centers[o * dims + t] as number);
-        s += diff * diff;
+    for (let o = j + 1; o < k; o++) {
+      let a = j * dims;
+      let b = o * dims;
+      const end = a + dims;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (; a + 3 < end; a += 4, b += 4) {
+        const d0 = (centers[a] as number) - (centers[b] as number);
+        const d1 = (centers[a + 1] as number) - (centers[b + 1] as number);
+        const d2 = (centers[a + 2] as number) - (centers[b + 2] as number);
+        const d3 = (centers[a + 3] as number) - (centers[b + 3] as number);
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        s2 += d2 * d2;
+        s3 += d3 * d3;
       }
-      if (s < best) best = s;
+      for (; a < end; a++, b++) s0 += ((centers[a] as number) - (centers[b] as number)) ** 2;
+      const d = s0 + s1 + (s2 + s3);
+      if (d < (out[j] as number)) out[j] = d;
+      if (d < (out[o] as number)) out[o] = d;
     }
-    out[j] = Math.sqrt(best) / 2;
   }
+  for (let j = 0; j < k; j++) out[j] = Math.sqrt(out[j] as number) / 2;
   return out;
+}
+
+/** sums[b..b + dims) += data[a..a + dims), four elements a step. */
+function addRow(sums: Float64Array, b: number, data: Float32Array, a: number, dims: number) {
+  const end = a + dims;
+  for (; a + 3 < end; a += 4, b += 4) {
+    sums[b] = (sums[b] as number) + (data[a] as number);
+    sums[b + 1] = (sums[b + 1] as number) + (data[a + 1] as number);
+    sums[b + 2] = (sums[b + 2] as number) + (data[a + 2] as number);
+    sums[b + 3] = (sums[b + 3] as number) + (data[a + 3] as number);
+  }
+  for (; a < end; a++, b++) sums[b] = (sums[b] as number) + (data[a] as number);
 }
 
 /**
@@ -133,20 +160,27 @@ export async function lloyd(
   for (let i = 0; i < n; i++) {
     const j = labels[i] as number;
     counts[j] = (counts[j] as number) + 1;
-    const a = i * dims;
-    const b = j * dims;
-    for (let t = 0; t < dims; t++) sums[b + t] = (sums[b + t] as number) + (data[a + t] as number);
+    addRow(sums, j * dims, data, i * dims, dims);
   }
   const onMove = (i: number, from: number, to: number) => {
     counts[from] = (counts[from] as number) - 1;
     counts[to] = (counts[to] as number) + 1;
-    const a = i * dims;
-    const f = from * dims;
-    const b = to * dims;
-    for (let t = 0; t < dims; t++) {
-      const v = data[a + t] as number;
-      sums[f + t] = (sums[f + t] as number) - v;
-      sums[b + t] = (sums[b + t] as number) + v;
+    let a = i * dims;
+    let f = from * dims;
+    let b = to * dims;
+    const end = a + dims;
+    for (; a + 1 < end; a += 2, f += 2, b += 2) {
+      const v0 = data[a] as number;
+      const v1 = data[a + 1] as number;
+      sums[f] = (sums[f] as number) - v0;
+      sums[f + 1] = (sums[f + 1] as number) - v1;
+      sums[b] = (sums[b] as number) + v0;
+      sums[b + 1] = (sums[b + 1] as number) + v1;
+    }
+    if (a < end) {
+      const v = data[a] as number;
+      sums[f] = (sums[f] as number) - v;
+      sums[b] = (sums[b] as number) + v;
     }
   };
   let iterations = 0;
