@@ -42,6 +42,7 @@ interface Exports {
     changed: number,
     rescan: number,
     counts: number,
+    top: number,
   ): void;
   widen(y: number, m: number, w: number, from: number, n: number, sq: number, out: number): void;
   potential(closest: number, row: number, n: number): number;
@@ -98,7 +99,17 @@ export class Workspace {
     cand: number;
   };
   /** Offsets of the per-call arrays, for `capacity` score rows of `k` centres. */
-  private call = { k: 0, capacity: 0, moved: 0, half: 0, y: 0, changed: 0, rescan: 0, counts: 0 };
+  private call = {
+    k: 0,
+    capacity: 0,
+    moved: 0,
+    half: 0,
+    y: 0,
+    changed: 0,
+    rescan: 0,
+    counts: 0,
+    top: 0,
+  };
   private buffer: ArrayBuffer | undefined;
   private views:
     | {
@@ -156,6 +167,8 @@ export class Workspace {
       changed: take(8 * capacity),
       rescan: take(4 * capacity),
       counts: take(8),
+      // each scored row's two smallest scores and the first one's centre
+      top: take(12 * capacity),
     };
     this.grow(end);
     this.views = undefined;
@@ -294,6 +307,7 @@ export class Workspace {
       call.changed,
       call.rescan,
       call.counts,
+      call.top,
     );
     const counts = this.v.counts;
     return { changed: counts[0] as number, rescan: counts[1] as number };

@@ -38,132 +38,156 @@
         (br $rows)))
     (local.get $count))
 
-  ;; Decides row i from its two smallest scores s1 <= s2 (s1 at centre j, the first on ties):
-  ;; err = perNorm·||x_i|| + constant. When s2 − s1 > 2·err (float64), j is the float64 nearest
-  ;; centre: labels[i] = j, upper[i] = sqrt(max(0, ||x||² + s1 + err)),
-  ;; lower[i] = sqrt(max(0, ||x||² + s2 − err)), and a changed label appends (i, old label) to
-  ;; the list at $changed. Otherwise (near-ties, NaN, infinities) i is appended to $rescan for
-  ;; the caller's float64 scan. The lists' lengths are kept at counts[0] and counts[1].
-  (func $decide
-    (param $i i32) (param $m1 f32) (param $m2 f32) (param $j i32)
-    (param $norms i32) (param $labels i32) (param $upper i32) (param $lower i32)
-    (param $perNorm f64) (param $constant f64)
-    (param $changed i32) (param $rescan i32) (param $counts i32)
-    (local $norm f64) (local $err f64) (local $xx f64) (local $v1 f64) (local $v2 f64)
-    (local $old i32) (local $n i32)
-    (local.set $norm (f64.load (i32.add (local.get $norms) (i32.shl (local.get $i) (i32.const 3)))))
-    (local.set $err (f64.add (f64.mul (local.get $perNorm) (local.get $norm)) (local.get $constant)))
-    (local.set $v1 (f64.promote_f32 (local.get $m1)))
-    (local.set $v2 (f64.promote_f32 (local.get $m2)))
-    (if (i32.eqz (f64.gt (f64.sub (local.get $v2) (local.get $v1))
-                         (f64.mul (f64.const 2) (local.get $err))))
-      (then
-        (local.set $n (i32.load offset=4 (local.get $counts)))
-        (i32.store (i32.add (local.get $rescan) (i32.shl (local.get $n) (i32.const 2))) (local.get $i))
-        (i32.store offset=4 (local.get $counts) (i32.add (local.get $n) (i32.const 1)))
-        (return)))
-    (local.set $xx (f64.mul (local.get $norm) (local.get $norm)))
-    (f64.store (i32.add (local.get $upper) (i32.shl (local.get $i) (i32.const 3)))
-      (f64.sqrt (f64.max (f64.const 0)
-        (f64.add (f64.add (local.get $xx) (local.get $v1)) (local.get $err)))))
-    (f64.store (i32.add (local.get $lower) (i32.shl (local.get $i) (i32.const 3)))
-      (f64.sqrt (f64.max (f64.const 0)
-        (f64.sub (f64.add (local.get $xx) (local.get $v2)) (local.get $err)))))
-    (local.set $old (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))
-    (if (i32.ne (local.get $old) (local.get $j)) (then
-      (i32.store (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2))) (local.get $j))
-      (local.set $n (i32.load (local.get $counts)))
-      (i32.store (i32.add (local.get $changed) (i32.shl (local.get $n) (i32.const 3))) (local.get $i))
-      (i32.store offset=4 (i32.add (local.get $changed) (i32.shl (local.get $n) (i32.const 3))) (local.get $old))
-      (i32.store (local.get $counts) (i32.add (local.get $n) (i32.const 1))))))
-
-  ;; Assignment from the scores y (k x m, fp32: y[j·m + r] = ||c_j||² − 2·x·c_j) of rows
-  ;; i = rows[from + r] (or i = from + r when $rows is -1), r < m: per row the smallest score
-  ;; (the first centre on ties) and the second smallest (equal to it on a tie), then $decide.
-  ;; Four rows at a time: lanes are rows, the loop runs over the centres.
+;; Assignment from the scores y (k x m, fp32: y[j·m + r] = ||c_j||² − 2·x·c_j) of rows
+  ;; i = rows[from + r] (or i = from + r when $rows is -1), r < m.
+  ;; First, per row, the smallest score s1 (the first centre j on ties) and the second smallest s2
+  ;; (equal to s1 on a tie) into the scratch arrays at $top: eight rows at a time (two SIMD lane
+  ;; groups) over the centres, then four, then one by one.
+  ;; Then per row i, with err = perNorm·||x_i|| + constant: when s2 − s1 > 2·err (float64), j is
+  ;; the float64 nearest centre: labels[i] = j, upper[i] = sqrt(max(0, ||x||² + s1 + err)),
+  ;; lower[i] = sqrt(max(0, ||x||² + s2 − err)), and a changed label appends (i, old label) to the
+  ;; list at $changed. Otherwise (near-ties, NaN, infinities) i is appended to $rescan for the
+  ;; caller's float64 scan. The lists' lengths go to counts[0] and counts[1].
   (func (export "assign")
     (param $m i32) (param $k i32) (param $y i32) (param $rows i32) (param $from i32)
     (param $norms i32) (param $labels i32) (param $upper i32) (param $lower i32)
     (param $perNorm f64) (param $constant f64)
-    (param $changed i32) (param $rescan i32) (param $counts i32)
-    (local $r i32) (local $q i32) (local $j i32) (local $p i32) (local $stride i32) (local $m4 i32)
-    (local $a v128) (local $b v128) (local $x v128) (local $ai v128) (local $lt v128)
+    (param $changed i32) (param $rescan i32) (param $counts i32) (param $top i32)
+    (local $r i32) (local $j i32) (local $p i32) (local $stride i32) (local $end i32)
+    (local $s1 i32) (local $s2 i32) (local $js i32)
+    (local $a v128) (local $b v128) (local $x v128) (local $ai v128)
+    (local $a2 v128) (local $b2 v128) (local $x2 v128) (local $ai2 v128) (local $jv v128)
     (local $s f32) (local $m1 f32) (local $m2 f32) (local $best i32)
-    (i64.store (local.get $counts) (i64.const 0))
+    (local $i i32) (local $nc i32) (local $nr i32) (local $old i32)
+    (local $norm f64) (local $err f64) (local $xx f64) (local $v1 f64) (local $v2 f64)
     (local.set $stride (i32.shl (local.get $m) (i32.const 2)))
-    (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
-    (block $done
-      (loop $quads
-        (br_if $done (i32.ge_u (local.get $r) (local.get $m4)))
+    (local.set $s1 (local.get $top))
+    (local.set $s2 (i32.add (local.get $top) (local.get $stride)))
+    (local.set $js (i32.add (local.get $s2) (local.get $stride)))
+    ;; eight rows at a time
+    (local.set $end (i32.and (local.get $m) (i32.const -8)))
+    (block $done8
+      (loop $eights
+        (br_if $done8 (i32.ge_u (local.get $r) (local.get $end)))
         (local.set $a (f32x4.splat (f32.const inf)))
         (local.set $b (local.get $a))
+        (local.set $a2 (local.get $a))
+        (local.set $b2 (local.get $a))
         (local.set $ai (i32x4.splat (i32.const 0)))
+        (local.set $ai2 (local.get $ai))
+        (local.set $jv (local.get $ai))
         (local.set $p (i32.add (local.get $y) (i32.shl (local.get $r) (i32.const 2))))
         (local.set $j (i32.const 0))
         (block $d1 (loop $centres
           (br_if $d1 (i32.ge_u (local.get $j) (local.get $k)))
           (local.set $x (v128.load (local.get $p)))
-          (local.set $lt (f32x4.lt (local.get $x) (local.get $a)))
+          (local.set $x2 (v128.load offset=16 (local.get $p)))
+          (local.set $ai (v128.bitselect (local.get $jv) (local.get $ai) (f32x4.lt (local.get $x) (local.get $a))))
+          (local.set $ai2 (v128.bitselect (local.get $jv) (local.get $ai2) (f32x4.lt (local.get $x2) (local.get $a2))))
           (local.set $b (f32x4.min (local.get $b) (f32x4.max (local.get $a) (local.get $x))))
-          (local.set $ai (v128.bitselect (i32x4.splat (local.get $j)) (local.get $ai) (local.get $lt)))
+          (local.set $b2 (f32x4.min (local.get $b2) (f32x4.max (local.get $a2) (local.get $x2))))
           (local.set $a (f32x4.min (local.get $a) (local.get $x)))
+          (local.set $a2 (f32x4.min (local.get $a2) (local.get $x2)))
+          (local.set $jv (i32x4.add (local.get $jv) (i32x4.splat (i32.const 1))))
           (local.set $p (i32.add (local.get $p) (local.get $stride)))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $centres)))
-        (call $decide (call $row (local.get $rows) (local.get $from) (local.get $r))
-          (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 0 (local.get $b))
-          (i32x4.extract_lane 0 (local.get $ai))
-          (local.get $norms) (local.get $labels) (local.get $upper) (local.get $lower)
-          (local.get $perNorm) (local.get $constant) (local.get $changed) (local.get $rescan) (local.get $counts))
-        (call $decide (call $row (local.get $rows) (local.get $from) (i32.add (local.get $r) (i32.const 1)))
-          (f32x4.extract_lane 1 (local.get $a)) (f32x4.extract_lane 1 (local.get $b))
-          (i32x4.extract_lane 1 (local.get $ai))
-          (local.get $norms) (local.get $labels) (local.get $upper) (local.get $lower)
-          (local.get $perNorm) (local.get $constant) (local.get $changed) (local.get $rescan) (local.get $counts))
-        (call $decide (call $row (local.get $rows) (local.get $from) (i32.add (local.get $r) (i32.const 2)))
-          (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 2 (local.get $b))
-          (i32x4.extract_lane 2 (local.get $ai))
-          (local.get $norms) (local.get $labels) (local.get $upper) (local.get $lower)
-          (local.get $perNorm) (local.get $constant) (local.get $changed) (local.get $rescan) (local.get $counts))
-        (call $decide (call $row (local.get $rows) (local.get $from) (i32.add (local.get $r) (i32.const 3)))
-          (f32x4.extract_lane 3 (local.get $a)) (f32x4.extract_lane 3 (local.get $b))
-          (i32x4.extract_lane 3 (local.get $ai))
-          (local.get $norms) (local.get $labels) (local.get $upper) (local.get $lower)
-          (local.get $perNorm) (local.get $constant) (local.get $changed) (local.get $rescan) (local.get $counts))
-        (local.set $r (i32.add (local.get $r) (i32.const 4)))
-        (br $quads)))
+        (local.set $p (i32.shl (local.get $r) (i32.const 2)))
+        (v128.store (i32.add (local.get $s1) (local.get $p)) (local.get $a))
+        (v128.store offset=16 (i32.add (local.get $s1) (local.get $p)) (local.get $a2))
+        (v128.store (i32.add (local.get $s2) (local.get $p)) (local.get $b))
+        (v128.store offset=16 (i32.add (local.get $s2) (local.get $p)) (local.get $b2))
+        (v128.store (i32.add (local.get $js) (local.get $p)) (local.get $ai))
+        (v128.store offset=16 (i32.add (local.get $js) (local.get $p)) (local.get $ai2))
+        (local.set $r (i32.add (local.get $r) (i32.const 8)))
+        (br $eights)))
+    ;; four more when m mod 8 >= 4
+    (if (i32.le_u (i32.add (local.get $r) (i32.const 4)) (local.get $m)) (then
+      (local.set $a (f32x4.splat (f32.const inf)))
+      (local.set $b (local.get $a))
+      (local.set $ai (i32x4.splat (i32.const 0)))
+      (local.set $jv (local.get $ai))
+      (local.set $p (i32.add (local.get $y) (i32.shl (local.get $r) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $d2 (loop $centres2
+        (br_if $d2 (i32.ge_u (local.get $j) (local.get $k)))
+        (local.set $x (v128.load (local.get $p)))
+        (local.set $ai (v128.bitselect (local.get $jv) (local.get $ai) (f32x4.lt (local.get $x) (local.get $a))))
+        (local.set $b (f32x4.min (local.get $b) (f32x4.max (local.get $a) (local.get $x))))
+        (local.set $a (f32x4.min (local.get $a) (local.get $x)))
+        (local.set $jv (i32x4.add (local.get $jv) (i32x4.splat (i32.const 1))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $centres2)))
+      (local.set $p (i32.shl (local.get $r) (i32.const 2)))
+      (v128.store (i32.add (local.get $s1) (local.get $p)) (local.get $a))
+      (v128.store (i32.add (local.get $s2) (local.get $p)) (local.get $b))
+      (v128.store (i32.add (local.get $js) (local.get $p)) (local.get $ai))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))))
     ;; the last m mod 4 rows one by one
-    (block $done2
-      (loop $tail
-        (br_if $done2 (i32.ge_u (local.get $r) (local.get $m)))
+    (block $done1
+      (loop $ones
+        (br_if $done1 (i32.ge_u (local.get $r) (local.get $m)))
         (local.set $m1 (f32.const inf))
         (local.set $m2 (f32.const inf))
         (local.set $best (i32.const 0))
         (local.set $p (i32.add (local.get $y) (i32.shl (local.get $r) (i32.const 2))))
         (local.set $j (i32.const 0))
-        (block $d2 (loop $centres2
-          (br_if $d2 (i32.ge_u (local.get $j) (local.get $k)))
+        (block $d3 (loop $centres3
+          (br_if $d3 (i32.ge_u (local.get $j) (local.get $k)))
           (local.set $s (f32.load (local.get $p)))
           (if (f32.lt (local.get $s) (local.get $m1)) (then (local.set $best (local.get $j))))
           (local.set $m2 (f32.min (local.get $m2) (f32.max (local.get $m1) (local.get $s))))
           (local.set $m1 (f32.min (local.get $m1) (local.get $s)))
           (local.set $p (i32.add (local.get $p) (local.get $stride)))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $centres2)))
-        (call $decide (call $row (local.get $rows) (local.get $from) (local.get $r))
-          (local.get $m1) (local.get $m2) (local.get $best)
-          (local.get $norms) (local.get $labels) (local.get $upper) (local.get $lower)
-          (local.get $perNorm) (local.get $constant) (local.get $changed) (local.get $rescan) (local.get $counts))
+          (br $centres3)))
+        (local.set $p (i32.shl (local.get $r) (i32.const 2)))
+        (f32.store (i32.add (local.get $s1) (local.get $p)) (local.get $m1))
+        (f32.store (i32.add (local.get $s2) (local.get $p)) (local.get $m2))
+        (i32.store (i32.add (local.get $js) (local.get $p)) (local.get $best))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $tail))))
+        (br $ones)))
+    ;; the decisions, row by row
+    (local.set $r (i32.const 0))
+    (block $done
+      (loop $decide
+        (br_if $done (i32.ge_u (local.get $r) (local.get $m)))
+        (local.set $i
+          (if (result i32) (i32.eq (local.get $rows) (i32.const -1))
+            (then (i32.add (local.get $from) (local.get $r)))
+            (else (i32.load (i32.add (local.get $rows)
+              (i32.shl (i32.add (local.get $from) (local.get $r)) (i32.const 2)))))))
+        (local.set $p (i32.shl (local.get $r) (i32.const 2)))
+        (local.set $norm (f64.load (i32.add (local.get $norms) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $err (f64.add (f64.mul (local.get $perNorm) (local.get $norm)) (local.get $constant)))
+        (local.set $v1 (f64.promote_f32 (f32.load (i32.add (local.get $s1) (local.get $p)))))
+        (local.set $v2 (f64.promote_f32 (f32.load (i32.add (local.get $s2) (local.get $p)))))
+        (if (f64.gt (f64.sub (local.get $v2) (local.get $v1)) (f64.mul (f64.const 2) (local.get $err)))
+          (then
+            (local.set $j (i32.load (i32.add (local.get $js) (local.get $p))))
+            (local.set $xx (f64.mul (local.get $norm) (local.get $norm)))
+            (f64.store (i32.add (local.get $upper) (i32.shl (local.get $i) (i32.const 3)))
+              (f64.sqrt (f64.max (f64.const 0)
+                (f64.add (f64.add (local.get $xx) (local.get $v1)) (local.get $err)))))
+            (f64.store (i32.add (local.get $lower) (i32.shl (local.get $i) (i32.const 3)))
+              (f64.sqrt (f64.max (f64.const 0)
+                (f64.sub (f64.add (local.get $xx) (local.get $v2)) (local.get $err)))))
+            (local.set $old (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))
+            (if (i32.ne (local.get $old) (local.get $j)) (then
+              (i32.store (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2))) (local.get $j))
+              (i32.store (i32.add (local.get $changed) (i32.shl (local.get $nc) (i32.const 3))) (local.get $i))
+              (i32.store offset=4 (i32.add (local.get $changed) (i32.shl (local.get $nc) (i32.const 3))) (local.get $old))
+              (local.set $nc (i32.add (local.get $nc) (i32.const 1))))))
+          (else
+            (i32.store (i32.add (local.get $rescan) (i32.shl (local.get $nr) (i32.const 2))) (local.get $i))
+            (local.set $nr (i32.add (local.get $nr) (i32.const 1)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $decide)))
+    (i32.store (local.get $counts) (local.get $nc))
+    (i32.store offset=4 (local.get $counts) (local.get $nr)))
 
-  ;; Row index of the r-th scored row: rows[from + r], or from + r when $rows is -1.
-  (func $row (param $rows i32) (param $from i32) (param $r i32) (result i32)
-    (if (result i32) (i32.eq (local.get $rows) (i32.const -1))
-      (then (i32.add (local.get $from) (local.get $r)))
-      (else (i32.load (i32.add (local.get $rows)
-        (i32.shl (i32.add (local.get $from) (local.get $r)) (i32.const 2)))))))
-;; k-means++ seeding: squared distances of rows [from, from + w) to m candidates from their
+  ;; k-means++ seeding: squared distances of rows [from, from + w) to m candidates from their
   ;; scores y (m x w, fp32), out[t·n + i] = max(0, sq[i] + y[t·w + i − from]) in float64.
   (func (export "widen")
     (param $y i32) (param $m i32) (param $w i32) (param $from i32) (param $n i32)
