@@ -82,9 +82,22 @@ export function kernelModule(): Promise<WebAssembly.Module> {
 
 const PAGE = 65536;
 
+/** Consecutive 16-byte-aligned regions from `start`: `take(bytes)` returns each one's offset. */
+function regions(start: number) {
+  const r = {
+    end: start,
+    take(bytes: number): number {
+      const at = r.end;
+      r.end += Math.ceil(bytes / 16) * 16;
+      return at;
+    },
+  };
+  return r;
+}
+
 /**
- * One clustering's arrays in a WebAssembly memory of its own. Views are valid until `reserve`
- * grows the memory; `reserve` before taking views.
+ * One clustering's arrays in a WebAssembly memory of its own. Growing the memory (`reserve`,
+ * `seeding`) detaches every view taken before: take views after them.
  */
 export class Workspace {
   readonly rows: number;
@@ -130,20 +143,15 @@ export class Workspace {
   constructor(module: WebAssembly.Module, rows: number) {
     this.fns = new WebAssembly.Instance(module).exports as unknown as Exports;
     this.rows = rows;
-    let end = 0;
-    const take = (bytes: number) => {
-      const start = end;
-      end += Math.ceil(bytes / 16) * 16;
-      return start;
-    };
+    const r = regions(0);
     this.at = {
-      norms: take(8 * rows),
-      labels: take(4 * rows),
-      upper: take(8 * rows),
-      lower: take(8 * rows),
-      cand: take(4 * rows),
+      norms: r.take(8 * rows),
+      labels: r.take(4 * rows),
+      upper: r.take(8 * rows),
+      lower: r.take(8 * rows),
+      cand: r.take(4 * rows),
     };
-    this.fixed = end;
+    this.fixed = r.end;
     this.reserve(1, 1);
   }
 
@@ -152,25 +160,20 @@ export class Workspace {
     if (k <= this.call.k && capacity <= this.call.capacity) return;
     k = Math.max(k, this.call.k);
     capacity = Math.max(capacity, this.call.capacity);
-    let end = this.fixed;
-    const take = (bytes: number) => {
-      const start = end;
-      end += Math.ceil(bytes / 16) * 16;
-      return start;
-    };
+    const r = regions(this.fixed);
     this.call = {
       k,
       capacity,
-      moved: take(8 * k),
-      half: take(8 * k),
-      y: take(4 * capacity * k),
-      changed: take(8 * capacity),
-      rescan: take(4 * capacity),
-      counts: take(8),
+      moved: r.take(8 * k),
+      half: r.take(8 * k),
+      y: r.take(4 * capacity * k),
+      changed: r.take(8 * capacity),
+      rescan: r.take(4 * capacity),
+      counts: r.take(8),
       // each scored row's two smallest scores and the first one's centre
-      top: take(12 * capacity),
+      top: r.take(12 * capacity),
     };
-    this.grow(end);
+    this.grow(r.end);
     this.views = undefined;
   }
 
@@ -195,19 +198,14 @@ export class Workspace {
    */
   seeding(lists: number, runs: number, scores: number) {
     const n = this.rows;
-    let end = this.fixed;
-    const take = (bytes: number) => {
-      const start = end;
-      end += Math.ceil(bytes / 16) * 16;
-      return start;
-    };
+    const r = regions(this.fixed);
     const at = {
-      dist: take(8 * lists * n),
-      closest: take(8 * runs * n),
-      sq: take(8 * n),
-      y: take(4 * scores),
+      dist: r.take(8 * lists * n),
+      closest: r.take(8 * runs * n),
+      sq: r.take(8 * n),
+      y: r.take(4 * scores),
     };
-    this.grow(end);
+    this.grow(r.end);
     const buf = this.fns.memory.buffer;
     const fns = this.fns;
     return {
