@@ -35,7 +35,7 @@ export function space(
   checkpoint: Checkpoint,
 ): Space {
   const { rows, dims, data } = emb;
-  const ws = new Workspace(kernels, rows);
+  const ws = new Workspace(kernels, emb);
   const { norms } = ws.v;
   for (let i = 0; i < rows; i++) {
     let s = 0;
@@ -119,9 +119,6 @@ export function assign(
   return { labels, inertia: inertiaOf(emb, flat, labels) };
 }
 
-/** Called for each row whose label changes from `from` to `to`. */
-export type OnMove = (i: number, from: number, to: number) => void;
-
 /**
  * Hamerly's bounds, as distances (not squared): `upper[i]` ≥ the distance of row i to its own
  * centre, `lower[i]` ≤ its distance to every other centre.
@@ -133,7 +130,11 @@ export interface Bounds {
 
 /** Options of `nearestCentres`. */
 export interface NearestOptions {
-  onMove?: OnMove;
+  /**
+   * Keep the space's cluster sums and sizes (`ws.v.sums`, `ws.v.sizes`) up to date: every row
+   * that changes cluster leaves one and joins the other. `lloyd` sets them up first.
+   */
+  track?: boolean;
   /**
    * Only these rows (ascending); the others keep their labels. Default: all. Fastest as a view of
    * the space's `ws.v.cand`, as `lloyd` passes it.
@@ -173,7 +174,7 @@ export async function nearestCentres(
   opts: NearestOptions = {},
 ): Promise<{ changed: number; rescanned: number }> {
   const { emb, ws } = sp;
-  const { onMove, only, bounds } = opts;
+  const { track, only, bounds } = opts;
   const m = only === undefined ? emb.rows : only.length;
   let changed = 0;
   let rescanned = 0;
@@ -185,9 +186,13 @@ export async function nearestCentres(
         bounds.lower[i] = Number.POSITIVE_INFINITY;
       }
       if (labels[i] === 0) continue;
-      onMove?.(i, labels[i] as number, 0);
       labels[i] = 0;
       changed++;
+    }
+    // One cluster: its sum is every row's.
+    if (track && changed > 0) {
+      if (labels !== ws.v.labels) ws.v.labels.set(labels);
+      ws.sumRows(1);
     }
     return { changed, rescanned };
   }
@@ -215,16 +220,11 @@ export async function nearestCentres(
   for (let from = 0; from < m; from += step) {
     const to = Math.min(m, from + step);
     await sp.products.scores(emb, from, to, c, rows, v.y.subarray(0, (to - from) * k));
-    // Rows whose fp32 gap proves the winner: labels and bounds set by the kernel.
+    // Rows whose fp32 gap proves the winner: labels and bounds set by the kernel, and the
+    // (row, old label) pairs of those that changed listed in `v.changed`.
     const done = ws.assign(to - from, k, from, rows !== undefined, perNorm, constant);
-    changed += done.changed;
-    if (onMove !== undefined) {
-      for (let t = 0; t < done.changed; t++) {
-        const i = v.changed[2 * t] as number;
-        onMove(i, v.changed[2 * t + 1] as number, v.labels[i] as number);
-      }
-    }
-    // The others (near-ties, NaN): a float64 scan.
+    let moved = done.changed;
+    // The others (near-ties, NaN): a float64 scan; changes join the list.
     for (let t = 0; t < done.rescan; t++) {
       const i = v.rescan[t] as number;
       const e = exactNearestTwo(emb, i, centers, k);
@@ -232,10 +232,13 @@ export async function nearestCentres(
       v.lower[i] = Math.sqrt(e.second);
       const old = v.labels[i] as number;
       if (old === e.bestJ) continue;
-      onMove?.(i, old, e.bestJ);
       v.labels[i] = e.bestJ;
-      changed++;
+      v.changed[2 * moved] = i;
+      v.changed[2 * moved + 1] = old;
+      moved++;
     }
+    if (track) ws.moves(moved);
+    changed += moved;
     rescanned += done.rescan;
     await sp.checkpoint();
   }

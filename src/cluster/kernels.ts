@@ -1,12 +1,13 @@
 /**
  * k-means' per-row loops (Hamerly's bound update, the two smallest scores of a row and the
- * decisions on them) as WebAssembly with 128-bit SIMD, from kernels.wat. In JavaScript these
- * loops cost more than the matrix product they surround (5 ns a score for a top-two scan, against
- * about 1 ns here); onnxruntime's TopK cost as much.
+ * decisions on them, the seeding's weights, cluster sums as rows move, the inertia) as
+ * WebAssembly with 128-bit SIMD, from kernels.wat. In JavaScript these loops cost more than the
+ * matrix product they surround (5 ns a score for a top-two scan, against about 1 ns here);
+ * onnxruntime's TopK cost as much.
  *
  * This module owns the WebAssembly memory: a `Workspace` lays out the arrays of one clustering
- * (row norms, labels, bounds, candidate rows, one call's scores and the lists the kernels write)
- * and hands out typed views of them. `npm run build` compiles kernels.wat into dist/ with wabt
+ * (a copy of the rows, their norms, labels, bounds, candidate rows, cluster sums, one call's
+ * scores and the lists the kernels write) and hands out typed views of them. `npm run build` compiles kernels.wat into dist/ with wabt
  * (scripts/build-graphs.mjs); the sources under test compile it on first use.
  */
 import { readFile } from "node:fs/promises";
@@ -46,6 +47,17 @@ interface Exports {
   ): void;
   widen(y: number, m: number, w: number, from: number, n: number, sq: number, out: number): void;
   potential(closest: number, row: number, n: number): number;
+  addRows(n: number, labels: number, x: number, dims: number, sums: number, sizes: number): void;
+  moves(
+    list: number,
+    count: number,
+    labels: number,
+    x: number,
+    dims: number,
+    sums: number,
+    sizes: number,
+  ): void;
+  inertia(n: number, labels: number, x: number, dims: number, centers: number): number;
 }
 
 /** Where `npm run build` writes the compiled kernels: beside this module, in dist/. */
@@ -101,10 +113,12 @@ function regions(start: number) {
  */
 export class Workspace {
   readonly rows: number;
+  readonly dims: number;
   private readonly fns: Exports;
   private readonly fixed: number;
   /** Offsets of the per-row arrays. */
   private readonly at: {
+    x: number;
     norms: number;
     labels: number;
     upper: number;
@@ -117,15 +131,19 @@ export class Workspace {
     capacity: 0,
     moved: 0,
     half: 0,
+    sums: 0,
+    sizes: 0,
+    centers: 0,
     y: 0,
     changed: 0,
     rescan: 0,
-    counts: 0,
+    lens: 0,
     top: 0,
   };
   private buffer: ArrayBuffer | undefined;
   private views:
     | {
+        x: Float32Array;
         norms: Float64Array;
         labels: Int32Array;
         upper: Float64Array;
@@ -133,18 +151,25 @@ export class Workspace {
         cand: Int32Array;
         moved: Float64Array;
         half: Float64Array;
+        sums: Float64Array;
+        sizes: Int32Array;
+        centers: Float64Array;
         y: Float32Array;
         changed: Int32Array;
         rescan: Int32Array;
-        counts: Int32Array;
+        lens: Int32Array;
       }
     | undefined;
 
-  constructor(module: WebAssembly.Module, rows: number) {
+  /** @param x the rows (rows x dims), copied into the memory (the kernels read them there). */
+  constructor(module: WebAssembly.Module, x: { rows: number; dims: number; data: Float32Array }) {
     this.fns = new WebAssembly.Instance(module).exports as unknown as Exports;
+    const { rows, dims } = x;
     this.rows = rows;
+    this.dims = dims;
     const r = regions(0);
     this.at = {
+      x: r.take(4 * rows * dims),
       norms: r.take(8 * rows),
       labels: r.take(4 * rows),
       upper: r.take(8 * rows),
@@ -153,6 +178,7 @@ export class Workspace {
     };
     this.fixed = r.end;
     this.reserve(1, 1);
+    this.v.x.set(x.data.subarray(0, rows * dims));
   }
 
   /** Room for one call of `capacity` rows of scores against k centres (grows, never shrinks). */
@@ -166,10 +192,13 @@ export class Workspace {
       capacity,
       moved: r.take(8 * k),
       half: r.take(8 * k),
+      sums: r.take(8 * k * this.dims),
+      sizes: r.take(4 * k),
+      centers: r.take(8 * k * this.dims),
       y: r.take(4 * capacity * k),
       changed: r.take(8 * capacity),
       rescan: r.take(4 * capacity),
-      counts: r.take(8),
+      lens: r.take(8),
       // each scored row's two smallest scores and the first one's centre
       top: r.take(12 * capacity),
     };
@@ -236,6 +265,7 @@ export class Workspace {
       const { at, call } = this;
       this.buffer = buf;
       this.views = {
+        x: new Float32Array(buf, at.x, n * this.dims),
         norms: new Float64Array(buf, at.norms, n),
         labels: new Int32Array(buf, at.labels, n),
         upper: new Float64Array(buf, at.upper, n),
@@ -243,10 +273,13 @@ export class Workspace {
         cand: new Int32Array(buf, at.cand, n),
         moved: new Float64Array(buf, call.moved, call.k),
         half: new Float64Array(buf, call.half, call.k),
+        sums: new Float64Array(buf, call.sums, call.k * this.dims),
+        sizes: new Int32Array(buf, call.sizes, call.k),
+        centers: new Float64Array(buf, call.centers, call.k * this.dims),
         y: new Float32Array(buf, call.y, call.capacity * call.k),
         changed: new Int32Array(buf, call.changed, 2 * call.capacity),
         rescan: new Int32Array(buf, call.rescan, call.capacity),
-        counts: new Int32Array(buf, call.counts, 2),
+        lens: new Int32Array(buf, call.lens, 2),
       };
     }
     return this.views;
@@ -304,10 +337,38 @@ export class Workspace {
       constant,
       call.changed,
       call.rescan,
-      call.counts,
+      call.lens,
       call.top,
     );
-    const counts = this.v.counts;
-    return { changed: counts[0] as number, rescan: counts[1] as number };
+    const { lens } = this.v;
+    return { changed: lens[0] as number, rescan: lens[1] as number };
+  }
+
+  /** `v.sums` and `v.sizes` (k clusters) from scratch: every row's values added to its label's. */
+  sumRows(k: number): void {
+    const { at, call } = this;
+    const v = this.v;
+    v.sums.fill(0, 0, k * this.dims);
+    v.sizes.fill(0, 0, k);
+    this.fns.addRows(this.rows, at.labels, at.x, this.dims, call.sums, call.sizes);
+  }
+
+  /**
+   * The first `count` (row, old label) pairs of `v.changed` moved to their current `v.labels`:
+   * `v.sums` and `v.sizes` follow them, pair by pair.
+   */
+  moves(count: number): void {
+    const { at, call } = this;
+    this.fns.moves(call.changed, count, at.labels, at.x, this.dims, call.sums, call.sizes);
+  }
+
+  /**
+   * Σ ||x_i − c_labels[i]||² in float64 over all rows, each term summed as assign.ts's dist2 does
+   * (so the same number as `inertiaOf`), for `v.labels` and `centers` (flat, k x dims).
+   */
+  inertia(centers: Float64Array, k: number): number {
+    const { at, call } = this;
+    this.v.centers.set(centers.subarray(0, k * this.dims));
+    return this.fns.inertia(this.rows, at.labels, at.x, this.dims, call.centers);
   }
 }

@@ -242,4 +242,116 @@
       (f64.store (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3))) (local.get $tail))))
     (f64.add (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s)))
              (local.get $tail)))
+;; Cluster sums: for each row i < n, sizes[labels[i]] += 1 and sums[labels[i]] += x_i (float64
+  ;; sums of the fp32 rows, element by element in row order). sums and sizes start as they are.
+  (func (export "addRows")
+    (param $n i32) (param $labels i32) (param $x i32) (param $dims i32) (param $sums i32) (param $sizes i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $q i32) (local $e i32) (local $ps i32)
+    (local.set $p (local.get $x))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $j (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $ps (i32.add (local.get $sizes) (i32.shl (local.get $j) (i32.const 2))))
+        (i32.store (local.get $ps) (i32.add (i32.load (local.get $ps)) (i32.const 1)))
+        (local.set $q (i32.add (local.get $sums) (i32.shl (i32.mul (local.get $j) (local.get $dims)) (i32.const 3))))
+        (local.set $e (i32.add (local.get $p) (i32.shl (local.get $dims) (i32.const 2))))
+        (call $addTo (local.get $q) (local.get $p) (local.get $e))
+        (local.set $p (local.get $e))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; f64 values at $q += fp32 values at [$p, $e), two at a time.
+  (func $addTo (param $q i32) (param $p i32) (param $e i32)
+    (block $d1 (loop $pairs
+      (br_if $d1 (i32.gt_u (i32.add (local.get $p) (i32.const 8)) (local.get $e)))
+      (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q))
+        (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $pairs)))
+    (if (i32.lt_u (local.get $p) (local.get $e)) (then
+      (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.promote_f32 (f32.load (local.get $p))))))))
+
+  ;; f64 values at $q −= fp32 values at [$p, $e), two at a time.
+  (func $subFrom (param $q i32) (param $p i32) (param $e i32)
+    (block $d1 (loop $pairs
+      (br_if $d1 (i32.gt_u (i32.add (local.get $p) (i32.const 8)) (local.get $e)))
+      (v128.store (local.get $q) (f64x2.sub (v128.load (local.get $q))
+        (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $pairs)))
+    (if (i32.lt_u (local.get $p) (local.get $e)) (then
+      (f64.store (local.get $q) (f64.sub (f64.load (local.get $q)) (f64.promote_f32 (f32.load (local.get $p))))))))
+
+  ;; Rows that changed cluster: for t < count, i = list[2t] moved from list[2t + 1] to labels[i]:
+  ;; its values leave that cluster's sum and join the other's, and the sizes follow.
+  (func (export "moves")
+    (param $list i32) (param $count i32) (param $labels i32) (param $x i32) (param $dims i32)
+    (param $sums i32) (param $sizes i32)
+    (local $t i32) (local $i i32) (local $from i32) (local $to i32) (local $p i32) (local $e i32)
+    (local $row i32) (local $ps i32)
+    (local.set $row (i32.shl (local.get $dims) (i32.const 2)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $t) (local.get $count)))
+        (local.set $i (i32.load (i32.add (local.get $list) (i32.shl (local.get $t) (i32.const 3)))))
+        (local.set $from (i32.load offset=4 (i32.add (local.get $list) (i32.shl (local.get $t) (i32.const 3)))))
+        (local.set $to (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $ps (i32.add (local.get $sizes) (i32.shl (local.get $from) (i32.const 2))))
+        (i32.store (local.get $ps) (i32.sub (i32.load (local.get $ps)) (i32.const 1)))
+        (local.set $ps (i32.add (local.get $sizes) (i32.shl (local.get $to) (i32.const 2))))
+        (i32.store (local.get $ps) (i32.add (i32.load (local.get $ps)) (i32.const 1)))
+        (local.set $p (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $row))))
+        (local.set $e (i32.add (local.get $p) (local.get $row)))
+        (call $subFrom (i32.add (local.get $sums) (i32.shl (i32.mul (local.get $from) (local.get $dims)) (i32.const 3)))
+          (local.get $p) (local.get $e))
+        (call $addTo (i32.add (local.get $sums) (i32.shl (i32.mul (local.get $to) (local.get $dims)) (i32.const 3)))
+          (local.get $p) (local.get $e))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $each))))
+
+  ;; Σ_i ||x_i − c_labels[i]||² in float64 over rows i < n (c: float64, k x dims), each row's sum
+  ;; taken exactly as assign.ts's dist2 takes it: four running sums s0..s3 over the elements
+  ;; (element t into s(t mod 4); the last dims mod 4 into s0), then s0 + s1 + (s2 + s3).
+  (func (export "inertia")
+    (param $n i32) (param $labels i32) (param $x i32) (param $dims i32) (param $centers i32) (result f64)
+    (local $i i32) (local $p i32) (local $q i32) (local $e4 i32) (local $end i32) (local $row i32)
+    (local $a v128) (local $b v128) (local $d v128) (local $s0 f64) (local $t f64) (local $total f64)
+    (local.set $row (i32.shl (local.get $dims) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $p (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $row))))
+        (local.set $end (i32.add (local.get $p) (local.get $row)))
+        (local.set $e4 (i32.add (local.get $p) (i32.shl (i32.and (local.get $dims) (i32.const -4)) (i32.const 2))))
+        (local.set $q (i32.add (local.get $centers)
+          (i32.shl (i32.mul (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2))))
+                            (local.get $dims)) (i32.const 3))))
+        (local.set $a (f64x2.splat (f64.const 0)))
+        (local.set $b (local.get $a))
+        (block $d1 (loop $quads
+          (br_if $d1 (i32.ge_u (local.get $p) (local.get $e4)))
+          (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (v128.load (local.get $q))))
+          (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $d) (local.get $d))))
+          (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))) (v128.load offset=16 (local.get $q))))
+          (local.set $b (f64x2.add (local.get $b) (f64x2.mul (local.get $d) (local.get $d))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (local.set $q (i32.add (local.get $q) (i32.const 32)))
+          (br $quads)))
+        (local.set $s0 (f64x2.extract_lane 0 (local.get $a)))
+        (block $d2 (loop $tail
+          (br_if $d2 (i32.ge_u (local.get $p) (local.get $end)))
+          (local.set $t (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (f64.load (local.get $q))))
+          (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $t) (local.get $t))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $q (i32.add (local.get $q) (i32.const 8)))
+          (br $tail)))
+        (local.set $total (f64.add (local.get $total)
+          (f64.add (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $a)))
+                   (f64.add (f64x2.extract_lane 0 (local.get $b)) (f64x2.extract_lane 1 (local.get $b))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (local.get $total))
 )

@@ -15,7 +15,7 @@
 import { interrupter } from "../interrupt.js";
 import { mulberry32 } from "../linalg/random.js";
 import type { Clustering, Embeddings } from "../types.js";
-import { inertiaOf, nearestCentres, type Space, space } from "./assign.js";
+import { nearestCentres, type Space, space } from "./assign.js";
 import { kernelModule } from "./kernels.js";
 import { prepareSessions, products, rowsPerCall } from "./ort.js";
 import { kmeansPlusPlus, kmeansPlusPlusMany } from "./plusplus.js";
@@ -82,18 +82,6 @@ function halfGaps(centers: Float64Array, k: number, dims: number, out: Float64Ar
   return out;
 }
 
-/** sums[b..b + dims) += data[a..a + dims), four elements a step. */
-function addRow(sums: Float64Array, b: number, data: Float32Array, a: number, dims: number) {
-  const end = a + dims;
-  for (; a + 3 < end; a += 4, b += 4) {
-    sums[b] = (sums[b] as number) + (data[a] as number);
-    sums[b + 1] = (sums[b + 1] as number) + (data[a + 1] as number);
-    sums[b + 2] = (sums[b + 2] as number) + (data[a + 2] as number);
-    sums[b + 3] = (sums[b + 3] as number) + (data[a + 3] as number);
-  }
-  for (; a < end; a++, b++) sums[b] = (sums[b] as number) + (data[a] as number);
-}
-
 /**
  * Centres = sums / counts (empty clusters keep theirs); `moved[j]` = how far centre j moved.
  * @returns the largest move, the second largest, and the centre that made the largest.
@@ -148,45 +136,21 @@ export async function lloyd(
   centers: Float64Array,
   maxIterations: number,
 ): Promise<{ labels: Int32Array; iterations: number; converged: boolean }> {
-  const { rows: n, dims, data } = sp.emb;
+  const { rows: n, dims } = sp.emb;
   const { ws } = sp;
   ws.reserve(k, Math.max(1, Math.min(n, rowsPerCall(dims, k))));
   // The kernels' arrays: labels and bounds of every row, moves and half-gaps of the centres.
   const { labels, upper, lower, cand, moved, half } = ws.v;
   const bounds = { upper, lower };
   await nearestCentres(sp, centers, k, labels, { bounds });
-  const sums = new Float64Array(k * dims);
-  const counts = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
-    const j = labels[i] as number;
-    counts[j] = (counts[j] as number) + 1;
-    addRow(sums, j * dims, data, i * dims, dims);
-  }
-  const onMove = (i: number, from: number, to: number) => {
-    counts[from] = (counts[from] as number) - 1;
-    counts[to] = (counts[to] as number) + 1;
-    let a = i * dims;
-    let f = from * dims;
-    let b = to * dims;
-    const end = a + dims;
-    for (; a + 1 < end; a += 2, f += 2, b += 2) {
-      const v0 = data[a] as number;
-      const v1 = data[a + 1] as number;
-      sums[f] = (sums[f] as number) - v0;
-      sums[f + 1] = (sums[f + 1] as number) - v1;
-      sums[b] = (sums[b] as number) + v0;
-      sums[b + 1] = (sums[b + 1] as number) + v1;
-    }
-    if (a < end) {
-      const v = data[a] as number;
-      sums[f] = (sums[f] as number) - v;
-      sums[b] = (sums[b] as number) + v;
-    }
-  };
+  // Cluster sums and sizes in the kernels' memory; `track` keeps them as rows move.
+  ws.sumRows(k);
+  const sums = ws.v.sums.subarray(0, k * dims);
+  const sizes = ws.v.sizes.subarray(0, k);
   let iterations = 0;
   for (;;) {
     iterations++;
-    const { maxMove, secondMove, maxJ } = updateCentres(sums, counts, centers, moved);
+    const { maxMove, secondMove, maxJ } = updateCentres(sums, sizes, centers, moved);
     if (iterations >= maxIterations)
       return { labels: labels.slice(), iterations, converged: false };
     halfGaps(centers, k, dims, half);
@@ -195,7 +159,7 @@ export async function lloyd(
     if (count === 0) return { labels: labels.slice(), iterations, converged: true };
     // Gathering the rows costs about what the product saves when most rows are candidates.
     const only = count > n / 2 ? undefined : cand.subarray(0, count);
-    const { changed } = await nearestCentres(sp, centers, k, labels, { onMove, only, bounds });
+    const { changed } = await nearestCentres(sp, centers, k, labels, { track: true, only, bounds });
     if (changed === 0) return { labels: labels.slice(), iterations, converged: true };
   }
 }
@@ -264,6 +228,8 @@ async function finish(
   const centroids = Array.from({ length: k }, (_, j) =>
     centers.slice(j * emb.dims, (j + 1) * emb.dims),
   );
-  const inertia = inertiaOf(emb, centers, labels);
+  // The kernel's inertia is inertiaOf's number (same sums in the same order), four times faster.
+  sp.ws.v.labels.set(labels);
+  const inertia = sp.ws.inertia(centers, k);
   return { k, labels, centroids, inertia, iterations, bestInit: r, nInit: opts.nInit };
 }

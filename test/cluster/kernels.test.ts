@@ -1,14 +1,18 @@
 /**
  * The WebAssembly kernels against plain JavaScript versions of the same rules: Hamerly's bound
- * update and candidate list, and the per-row decision from the two smallest scores (SIMD lanes
- * of four rows, the last m mod 4 rows one by one, ties, NaN).
+ * update and candidate list, the per-row decision from the two smallest scores (SIMD lanes of
+ * eight and four rows, the rest one by one, ties, NaN), the seeding's weights, and cluster sums,
+ * moves and inertia (the same float64 numbers as JavaScript's loops).
  */
 import { describe, expect, it } from "vitest";
+import { inertiaOf } from "../../src/cluster/assign.js";
 import { kernelModule, Workspace } from "../../src/cluster/kernels.js";
 import { mulberry32 } from "../../src/linalg/random.js";
 
-async function workspace(rows: number, k: number, capacity: number) {
-  const ws = new Workspace(await kernelModule(), rows);
+async function workspace(rows: number, k: number, capacity: number, dims = 1) {
+  const rand = mulberry32(rows * 7 + dims);
+  const data = Float32Array.from({ length: rows * dims }, () => rand() * 2 - 1);
+  const ws = new Workspace(await kernelModule(), { rows, dims, data });
   ws.reserve(k, capacity);
   return ws;
 }
@@ -187,5 +191,64 @@ describe("seeding kernels", () => {
     expect(Array.from(seed.dist.subarray(2 * n, 3 * n))).toEqual(Array.from(want));
     const plain = want.reduce((a, b) => a + b, 0);
     expect(Math.abs(sum - plain) / plain).toBeLessThan(1e-12);
+  });
+});
+
+describe("cluster sums and inertia kernels", () => {
+  for (const dims of [7, 8]) {
+    it(`sums rows per cluster, follows moves and gives inertiaOf's number (d=${dims})`, async () => {
+      const n = 301;
+      const k = 5;
+      const ws = await workspace(n, k, 8, dims);
+      const v = ws.v;
+      const rand = mulberry32(dims);
+      for (let i = 0; i < n; i++) v.labels[i] = Math.floor(rand() * k);
+      // JavaScript: the same additions, element by element in row order.
+      const sums = new Float64Array(k * dims);
+      const sizes = new Int32Array(k);
+      for (let i = 0; i < n; i++) {
+        const j = v.labels[i] as number;
+        sizes[j] = (sizes[j] as number) + 1;
+        for (let t = 0; t < dims; t++)
+          sums[j * dims + t] = (sums[j * dims + t] as number) + (v.x[i * dims + t] as number);
+      }
+      ws.sumRows(k);
+      expect(Array.from(v.sums.subarray(0, k * dims))).toEqual(Array.from(sums));
+      expect(Array.from(v.sizes.subarray(0, k))).toEqual(Array.from(sizes));
+
+      // Eight rows change cluster (one of them twice over: listed once, as the kernel lists).
+      const moved = [3, 17, 40, 41, 99, 150, 299, 300];
+      moved.forEach((i, t) => {
+        const from = v.labels[i] as number;
+        const to = (from + 1 + (t % (k - 1))) % k;
+        v.labels[i] = to;
+        v.changed[2 * t] = i;
+        v.changed[2 * t + 1] = from;
+        sizes[from] = (sizes[from] as number) - 1;
+        sizes[to] = (sizes[to] as number) + 1;
+        for (let e = 0; e < dims; e++) {
+          const x = v.x[i * dims + e] as number;
+          sums[from * dims + e] = (sums[from * dims + e] as number) - x;
+          sums[to * dims + e] = (sums[to * dims + e] as number) + x;
+        }
+      });
+      ws.moves(moved.length);
+      expect(Array.from(v.sums.subarray(0, k * dims))).toEqual(Array.from(sums));
+      expect(Array.from(v.sizes.subarray(0, k))).toEqual(Array.from(sizes));
+
+      const centers = Float64Array.from({ length: k * dims }, () => rand() - 0.5);
+      const emb = { rows: n, dims, data: Float32Array.from(v.x) };
+      expect(ws.inertia(centers, k)).toBe(inertiaOf(emb, centers, Int32Array.from(v.labels)));
+    });
+  }
+
+  it("adds a row's squares in dist2's order, which rounding can tell apart", async () => {
+    // Squares 2^54, 4, 1, 1: (2^54 + 4) + (1 + 1) rounds to 2^54 + 8; summed left to right, 2^54 + 4.
+    const data = Float32Array.from([2 ** 27, 2, 1, 1]);
+    const ws = new Workspace(await kernelModule(), { rows: 1, dims: 4, data });
+    ws.reserve(1, 1);
+    const centers = new Float64Array(4);
+    expect(ws.inertia(centers, 1)).toBe(2 ** 54 + 8);
+    expect(inertiaOf({ rows: 1, dims: 4, data }, centers, new Int32Array(1))).toBe(2 ** 54 + 8);
   });
 });
