@@ -15,6 +15,12 @@
  * column is left empty. Repeats alternate tool and reference so that load from other processes
  * hits both; medians are reported, and ratios are of the medians. CPU seconds (all threads) are
  * printed beside wall seconds: on a shared machine they move less with other people's load.
+ *
+ * Two figures for the tool: `cluster()` called in this process (warm after the first repeat), and
+ * the built CLI's own cluster stage (JSON `timings.cluster` of `--embeddings <vectors>
+ * --categories all --k 20 --n-init 10 --no-cache`: a fresh process each time, so onnxruntime's
+ * first runs and the JIT's warm-up are in it), which is what issue 11 compares. The CLI needs the
+ * archive (for the posts the vectors belong to) and vectors of 18,846 rows.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -65,11 +71,25 @@ function synthetic(n, dims, centres) {
   return { rows: n, dims, data };
 }
 
+const archive =
+  args.data ??
+  process.env.NEWSGROUP_CLUSTER_DATA ??
+  join(root, "../shared/data/20news-bydate.tar.gz");
+
+/** The built CLI's cluster stage (seconds) on `path`'s vectors, or undefined without the archive. */
+function cliStage(path, rows) {
+  if (!existsSync(archive) || rows !== 18846) return undefined;
+  const out = execFileSync(
+    process.execPath,
+    [join(root, "dist/cli.js"), "--data", archive, "--embeddings", path, "--categories", "all"]
+      .concat(["--k", String(k), "--n-init", String(nInit), "--seed", "42"])
+      .concat(["--format", "json", "--quiet", "--no-cache"]),
+    { stdio: ["ignore", "pipe", "inherit"], maxBuffer: 2 ** 28 },
+  );
+  return JSON.parse(out.toString()).timings.cluster;
+}
+
 function tfidfVectors() {
-  const archive =
-    args.data ??
-    process.env.NEWSGROUP_CLUSTER_DATA ??
-    join(root, "../shared/data/20news-bydate.tar.gz");
   if (!existsSync(archive)) {
     log(`no archive at ${archive}: skipping the TF-IDF vectors (give --data)`);
     return undefined;
@@ -149,10 +169,13 @@ try {
   for (const set of sets) {
     const emb = decodeNpy(readFileSync(set.path));
     const ours = [];
+    const stage = [];
     const ref = [];
     const prev = [];
     for (let r = 0; r < repeats; r++) {
       ours.push(await timeOurs(cluster, emb));
+      const st = cliStage(set.path, emb.rows);
+      if (st !== undefined) stage.push(st);
       const s = sklearn(set.path);
       if (s) ref.push(s);
       if (previous) prev.push(await timeOurs(async (e, o) => previous(e, o), emb));
@@ -166,6 +189,10 @@ try {
       const bestRef = Math.min(...ref.map((x) => x.inertia));
       line += `; scikit-learn ${ref[0].sklearn} ${tRef.toFixed(3)} s (cpu ${cRef.toFixed(3)} s), best inertia ${bestRef.toFixed(4)}`;
       line += `; tool/sklearn wall ${(tOurs / tRef).toFixed(3)}, cpu ${(cOurs / cRef).toFixed(3)}, inertia ${(ours[0].inertia / bestRef).toFixed(5)}`;
+      if (stage.length > 0) {
+        const tStage = median(stage);
+        line += `; CLI cluster stage ${tStage.toFixed(3)} s (${stage.map((x) => x.toFixed(2)).join(", ")}), stage/sklearn ${(tStage / tRef).toFixed(3)}`;
+      }
     }
     if (prev.length > 0) {
       const tPrev = median(prev.map((x) => x.seconds));
