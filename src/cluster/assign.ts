@@ -119,15 +119,6 @@ export function assign(
   return { labels, inertia: inertiaOf(emb, flat, labels) };
 }
 
-/**
- * Hamerly's bounds, as distances (not squared): `upper[i]` ≥ the distance of row i to its own
- * centre, `lower[i]` ≤ its distance to every other centre.
- */
-export interface Bounds {
-  upper: Float64Array;
-  lower: Float64Array;
-}
-
 /** Options of `nearestCentres`. */
 export interface NearestOptions {
   /**
@@ -140,8 +131,6 @@ export interface NearestOptions {
    * the space's `ws.v.cand`, as `lloyd` passes it.
    */
   only?: Int32Array;
-  /** Set for every row looked at (the space's `ws.v.upper` and `lower` are set either way). */
-  bounds?: Bounds;
 }
 
 /** The nearest two of k centres to row i by a float64 scan: index (lowest on ties), d², d². */
@@ -162,8 +151,9 @@ function exactNearestTwo(emb: Embeddings, i: number, centers: Float64Array, k: n
 
 /**
  * Sets `labels` to the nearest of the k `centers` (flat float64, k x dims) for every row (or the
- * rows `only`): the same labels as `exactNearest` row by row. Fastest when `labels` is the space's
- * own `ws.v.labels` (no copies in and out).
+ * rows `only`): the same labels as `exactNearest` row by row, and their Hamerly bounds (as
+ * distances: `ws.v.upper[i]` ≥ the distance to the own centre, `ws.v.lower[i]` ≤ the distance to
+ * every other one). Fastest when `labels` is the space's own `ws.v.labels` (no copies in and out).
  * @returns how many labels changed and how many rows needed the float64 rescan.
  */
 export async function nearestCentres(
@@ -174,17 +164,16 @@ export async function nearestCentres(
   opts: NearestOptions = {},
 ): Promise<{ changed: number; rescanned: number }> {
   const { emb, ws } = sp;
-  const { track, only, bounds } = opts;
+  const { track, only } = opts;
   const m = only === undefined ? emb.rows : only.length;
   let changed = 0;
   let rescanned = 0;
   if (k === 1) {
+    const { upper, lower } = ws.v;
     for (let r = 0; r < m; r++) {
       const i = only === undefined ? r : (only[r] as number);
-      if (bounds !== undefined) {
-        bounds.upper[i] = Math.sqrt(dist2(emb.data, i, centers, 0, emb.dims));
-        bounds.lower[i] = Number.POSITIVE_INFINITY;
-      }
+      upper[i] = Math.sqrt(dist2(emb.data, i, centers, 0, emb.dims));
+      lower[i] = Number.POSITIVE_INFINITY;
       if (labels[i] === 0) continue;
       labels[i] = 0;
       changed++;
@@ -243,12 +232,5 @@ export async function nearestCentres(
     await sp.checkpoint();
   }
   if (!own) labels.set(v.labels);
-  if (bounds !== undefined && bounds.upper !== v.upper) {
-    for (let r = 0; r < m; r++) {
-      const i = only === undefined ? r : (only[r] as number);
-      bounds.upper[i] = v.upper[i] as number;
-      bounds.lower[i] = v.lower[i] as number;
-    }
-  }
   return { changed, rescanned };
 }

@@ -139,10 +139,10 @@ export async function lloyd(
   const { rows: n, dims } = sp.emb;
   const { ws } = sp;
   ws.reserve(k, Math.max(1, Math.min(n, rowsPerCall(dims, k))));
-  // The kernels' arrays: labels and bounds of every row, moves and half-gaps of the centres.
-  const { labels, upper, lower, cand, moved, half } = ws.v;
-  const bounds = { upper, lower };
-  await nearestCentres(sp, centers, k, labels, { bounds });
+  // The kernels' arrays: labels of every row (nearestCentres also sets their bounds,
+  // ws.v.upper and lower), moves and half-gaps of the centres.
+  const { labels, cand, moved, half } = ws.v;
+  await nearestCentres(sp, centers, k, labels);
   // Cluster sums and sizes in the kernels' memory; `track` keeps them as rows move.
   ws.sumRows(k);
   const sums = ws.v.sums.subarray(0, k * dims);
@@ -159,7 +159,7 @@ export async function lloyd(
     if (count === 0) return { labels: labels.slice(), iterations, converged: true };
     // Gathering the rows costs about what the product saves when most rows are candidates.
     const only = count > n / 2 ? undefined : cand.subarray(0, count);
-    const { changed } = await nearestCentres(sp, centers, k, labels, { track: true, only, bounds });
+    const { changed } = await nearestCentres(sp, centers, k, labels, { track: true, only });
     if (changed === 0) return { labels: labels.slice(), iterations, converged: true };
   }
 }

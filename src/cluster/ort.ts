@@ -107,17 +107,17 @@ export interface Centres {
 /** The product; each call covers rows [from, to), or with `only` the rows `only[from..to)`. */
 export interface Products {
   /**
-   * Y of those rows: count x (to − from), row-major (centre by centre); written into `out` when
-   * given (and returned).
+   * Y of those rows, written into `out` (a view of the kernels' memory): count x (to − from),
+   * row-major (centre by centre).
    */
   scores(
     x: Rows,
     from: number,
     to: number,
     c: Centres,
-    only?: Int32Array,
-    out?: Float32Array,
-  ): Promise<Float32Array>;
+    only: Int32Array | undefined,
+    out: Float32Array,
+  ): Promise<void>;
 }
 
 interface Sessions {
@@ -218,11 +218,9 @@ export async function products(): Promise<Products> {
   return {
     async scores(x, from, to, c, only, out) {
       const session = only === undefined ? s.scores : s.scoresOf;
-      const inputs = feeds(s, x, from, to, c, only);
-      if (out === undefined) return (await session.run(inputs)).Y?.data as Float32Array;
-      // onnxruntime writes Y into `out` (a view of the kernels' memory), saving a copy.
-      await session.run(inputs, { Y: new s.ort.Tensor("float32", out, [c.count, to - from]) });
-      return out;
+      // A pre-allocated output: onnxruntime writes Y where the kernels read it, no copy.
+      const Y = new s.ort.Tensor("float32", out, [c.count, to - from]);
+      await session.run(feeds(s, x, from, to, c, only), { Y });
     },
   };
 }
